@@ -1,0 +1,29 @@
+/**
+ * The one error catalogue: a stable code for programs, a clear message for people,
+ * and the HTTP status where one applies (after fastify's createError).
+ */
+export const ERROR_CODES = {
+  ANJU_ERR_CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },
+  ANJU_ERR_KB_INVALID: { status: 500, message: 'A knowledge or intent file is invalid' },
+  ANJU_ERR_BAD_REQUEST: { status: 400, message: 'The request is invalid' },
+  ANJU_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
+  ANJU_ERR_STORE: { status: 503, message: 'Storage is unavailable' },
+  ANJU_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
+} as const
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class AnjuError extends Error {
+  override readonly name = 'AnjuError'
+  readonly code: ErrorCode
+  readonly statusCode: number
+
+  constructor(code: ErrorCode, detail?: string, options?: ErrorOptions) {
+    const base = ERROR_CODES[code]
+    super(detail ? `${base.message}: ${detail}` : base.message, options)
+    this.code = code
+    this.statusCode = base.status
+  }
+}
+
+export const isAnjuError = (value: unknown): value is AnjuError => value instanceof AnjuError

@@ -1,0 +1,29 @@
+import { pino, type Logger } from 'pino'
+import { maskPersonalData } from './mask'
+
+export type { Logger }
+
+function maskDeep(value: unknown): unknown {
+  if (typeof value === 'string') return maskPersonalData(value)
+  if (Array.isArray(value)) return value.map(maskDeep)
+  if (value && typeof value === 'object' && !(value instanceof Error)) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, maskDeep(inner)]))
+  }
+  return value
+}
+
+/** A pino logger that masks ID-card and phone numbers in every message and field. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      formatters: { log: (object) => maskDeep(object) as Record<string, unknown> },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map(maskDeep) as Parameters<typeof method>)
+        },
+      },
+    },
+    destination,
+  )
+}

@@ -1,0 +1,170 @@
+import { readdir, readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { parse as parseYaml, YAMLParseError } from 'yaml'
+import type { z } from 'zod'
+import { AnjuError } from '../core/errors'
+import {
+  intentSchema,
+  lexiconSchema,
+  LOCALES,
+  messagesSchema,
+  POLICY_INTENT_IDS,
+  settlementsFileSchema,
+  topicSchema,
+  type Intent,
+  type Lexicon,
+  type Locale,
+  type Settlement,
+  type Topic,
+} from './schemas'
+
+/** Everything the assistant knows, validated and cross-checked. */
+export interface KnowledgeBase {
+  intents: Intent[]
+  topics: Map<string, Topic>
+  settlements: Settlement[]
+  lexicon: Lexicon
+  messages: Record<Locale, Record<string, string>>
+}
+
+export interface KnowledgeDirs {
+  knowledgeDir: string
+  intentsDir: string
+}
+
+/** One problem in one file: which file, where inside it, and why. */
+export interface KnowledgeProblem {
+  file: string
+  path: string
+  reason: string
+}
+
+const formatProblem = (p: KnowledgeProblem) => `${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.reason}`
+
+class ProblemList {
+  readonly items: KnowledgeProblem[] = []
+  add(file: string, pathInFile: string, reason: string): void {
+    this.items.push({ file, path: pathInFile, reason })
+  }
+}
+
+async function readYaml(file: string, problems: ProblemList): Promise<unknown> {
+  try {
+    return parseYaml(await readFile(file, 'utf8'))
+  } catch (error) {
+    const reason = error instanceof YAMLParseError ? `not valid YAML (${error.message.split('\n')[0]})`
+      : `cannot be read (${(error as Error).message})`
+    problems.add(file, '', reason)
+    return undefined
+  }
+}
+
+async function loadFile<S extends z.ZodType>(file: string, schema: S, problems: ProblemList): Promise<z.infer<S> | undefined> {
+  const raw = await readYaml(file, problems)
+  if (raw === undefined) return undefined
+  const parsed = schema.safeParse(raw)
+  if (parsed.success) return parsed.data
+  for (const issue of parsed.error.issues) problems.add(file, issue.path.join('.'), issue.message)
+  return undefined
+}
+
+async function yamlFilesIn(dir: string, problems: ProblemList): Promise<string[]> {
+  try {
+    const names = await readdir(dir)
+    return names.filter((name) => /\.ya?ml$/.test(name)).sort().map((name) => path.join(dir, name))
+  } catch {
+    problems.add(dir, '', 'folder cannot be read')
+    return []
+  }
+}
+
+async function loadAll<S extends z.ZodType>(dir: string, schema: S, problems: ProblemList) {
+  const loaded: { file: string; value: z.infer<S> }[] = []
+  for (const file of await yamlFilesIn(dir, problems)) {
+    const value = await loadFile(file, schema, problems)
+    if (value !== undefined) loaded.push({ file, value })
+  }
+  return loaded
+}
+
+function indexById<T extends { id: string }>(entries: { file: string; value: T }[], problems: ProblemList) {
+  const byId = new Map<string, { file: string; value: T }>()
+  for (const entry of entries) {
+    const twin = byId.get(entry.value.id)
+    if (twin) problems.add(entry.file, 'id', `id "${entry.value.id}" is already defined in ${twin.file}`)
+    else byId.set(entry.value.id, entry)
+  }
+  return byId
+}
+
+function crossCheck(
+  intents: Map<string, { file: string; value: Intent }>,
+  topics: Map<string, { file: string; value: Topic }>,
+  messages: Partial<Record<Locale, Record<string, string>>>,
+  problems: ProblemList,
+  dirs: KnowledgeDirs,
+): void {
+  for (const id of POLICY_INTENT_IDS) {
+    const intent = intents.get(id)
+    if (!intent) problems.add(dirs.intentsDir, '', `policy intent "${id}" has no intent file`)
+    else if (intent.value.handler !== 'policy') problems.add(intent.file, 'handler', `"${id}" must use handler "policy"`)
+    if (!topics.has(id)) problems.add(path.join(dirs.knowledgeDir, 'topics'), '', `policy intent "${id}" has no topic file`)
+  }
+  for (const { file, value } of intents.values()) {
+    if (value.handler === 'policy' && !topics.has(value.id)) {
+      problems.add(file, 'id', `policy intent "${value.id}" has no knowledge topic with the same id`)
+    }
+    if (value.handler === 'message') {
+      for (const locale of LOCALES) {
+        if (messages[locale] && !messages[locale][value.message!]) {
+          problems.add(file, 'message', `message key "${value.message}" is missing from the ${locale} messages`)
+        }
+      }
+    }
+  }
+  const [first, ...others] = LOCALES
+  for (const locale of others) {
+    const reference = messages[first]
+    const current = messages[locale]
+    if (!reference || !current) continue
+    for (const key of Object.keys(reference)) {
+      if (!(key in current)) problems.add(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), key, `missing; ${first} has it`)
+    }
+  }
+}
+
+/**
+ * Loads and validates the whole knowledge base. Every problem in every file is collected,
+ * then start-up stops with all of them (file, path inside it, reason), not just the first.
+ */
+export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeBase> {
+  const problems = new ProblemList()
+  const intents = indexById(await loadAll(dirs.intentsDir, intentSchema, problems), problems)
+  const topics = indexById(await loadAll(path.join(dirs.knowledgeDir, 'topics'), topicSchema, problems), problems)
+  const settlementsFile = await loadFile(path.join(dirs.knowledgeDir, 'settlements.yaml'), settlementsFileSchema, problems)
+  const lexicon = await loadFile(path.join(dirs.knowledgeDir, 'lexicon.yaml'), lexiconSchema, problems)
+  const messages: Partial<Record<Locale, Record<string, string>>> = {}
+  for (const locale of LOCALES) {
+    messages[locale] = await loadFile(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), messagesSchema, problems)
+  }
+  crossCheck(intents, topics, messages, problems, dirs)
+
+  if (problems.items.length > 0 || !settlementsFile || !lexicon) {
+    throw new KnowledgeInvalidError(problems.items)
+  }
+  return {
+    intents: [...intents.values()].map((entry) => entry.value),
+    topics: new Map([...topics].map(([id, entry]) => [id, entry.value])),
+    settlements: settlementsFile.settlements,
+    lexicon,
+    messages: messages as Record<Locale, Record<string, string>>,
+  }
+}
+
+export class KnowledgeInvalidError extends AnjuError {
+  readonly problems: KnowledgeProblem[]
+  constructor(problems: KnowledgeProblem[]) {
+    super('ANJU_ERR_KB_INVALID', `\n${problems.map((p) => `  - ${formatProblem(p)}`).join('\n')}`)
+    this.problems = problems
+  }
+}

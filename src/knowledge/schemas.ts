@@ -1,0 +1,113 @@
+import { z } from 'zod'
+
+/** Locales the assistant speaks; zh-CN is the default and always required. */
+export const LOCALES = ['zh-CN', 'en'] as const
+export const localeSchema = z.enum(LOCALES)
+export type Locale = z.infer<typeof localeSchema>
+
+/** Policy intents whose ids are fixed: clients and reports rely on them. */
+export const POLICY_INTENT_IDS = [
+  'training_subsidy',
+  'medical_access',
+  'dibao_eligibility',
+  'school_enrolment',
+  'employment_help',
+  'housing_services',
+  'loans_credit',
+  'elderly_care',
+  'industry_support',
+  'escalation',
+] as const
+
+const nonEmpty = z.string().trim().min(1)
+
+/** Text in every locale: zh-CN required, en required too so no resident gets a blank. */
+export const localizedTextSchema = z.strictObject({ 'zh-CN': nonEmpty, en: nonEmpty })
+export type LocalizedText = z.infer<typeof localizedTextSchema>
+
+const intentIdSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are lower_snake_case')
+
+/**
+ * How an intent is answered:
+ * - `policy`: the knowledge entry with the same id (must cite sources);
+ * - `message`: a fixed message from the i18n catalogue (greeting, help, thanks);
+ * - `out_of_scope`: examples of what the assistant must refuse; never answered, only used to say no.
+ */
+export const HANDLER_KINDS = ['policy', 'message', 'out_of_scope'] as const
+
+export const intentSchema = z.strictObject({
+  id: intentIdSchema,
+  description: nonEmpty,
+  handler: z.enum(HANDLER_KINDS),
+  /** i18n key of the reply, for `message` intents. */
+  message: nonEmpty.optional(),
+  examples: z.strictObject({
+    'zh-CN': z.array(nonEmpty).min(5, 'give at least 5 zh-CN examples'),
+    en: z.array(nonEmpty).min(3, 'give at least 3 en examples'),
+  }),
+}).refine((intent) => intent.handler !== 'message' || intent.message, {
+  message: 'a message intent names its i18n key in `message`',
+  path: ['message'],
+})
+export type Intent = z.infer<typeof intentSchema>
+
+export const sourceSchema = z.strictObject({
+  /** Seed document file name, e.g. 000_fb8fc8bf4a60a192.txt */
+  file: z.string().regex(/^[\w.-]+\.txt$/, 'a seed file name such as 000_fb8fc8bf4a60a192.txt'),
+  /** Clause inside it, e.g. "task 3" or "measure 7". */
+  clause: z.string().regex(/^(task|measure|section) \d+$/, 'like "task 3", "measure 7" or "section 2"'),
+  /** A short verbatim excerpt from the seed, so a reviewer can find and check it. */
+  quote: nonEmpty,
+})
+export type Source = z.infer<typeof sourceSchema>
+
+/** One policy topic: what a resident is told, who is responsible, where it comes from. */
+export const topicSchema = z.strictObject({
+  id: z.enum(POLICY_INTENT_IDS),
+  title: localizedTextSchema,
+  answer: localizedTextSchema,
+  offices: z.array(localizedTextSchema).min(1, 'name at least one responsible office'),
+  sources: z.array(sourceSchema).min(1, 'every policy answer cites at least one source'),
+})
+export type Topic = z.infer<typeof topicSchema>
+
+export const staffContactSchema = z.strictObject({
+  name: nonEmpty,
+  role: z.enum(['caseworker', 'supervisor']),
+  /** How to reach them; console-only when absent. */
+  telegramChatId: z.string().optional(),
+  wechatContact: z.string().optional(),
+})
+
+export const settlementSchema = z.strictObject({
+  id: intentIdSchema,
+  name: localizedTextSchema,
+  county: localizedTextSchema,
+  /** Sample data must say so, so a deployment cannot mistake it for real contacts. */
+  sample: z.boolean(),
+  serviceCentre: z.strictObject({
+    address: localizedTextSchema,
+    hours: localizedTextSchema,
+    phone: nonEmpty,
+    dutyPhone: nonEmpty,
+  }),
+  staff: z.array(staffContactSchema).min(1),
+  /** Local standards a deployment sets (e.g. 低保 yuan per person per month); null until known. */
+  dibaoStandardYuanPerMonth: z.number().positive().nullable(),
+})
+export const settlementsFileSchema = z.strictObject({ settlements: z.array(settlementSchema).min(1) })
+export type Settlement = z.infer<typeof settlementSchema>
+
+/**
+ * The lexicon: surface forms (synonyms, dialect, common typos, English, pinyin) grouped into concepts.
+ * The matcher sees a concept wherever any of its terms appears.
+ */
+export const lexiconSchema = z.strictObject({
+  concepts: z.record(intentIdSchema, z.array(nonEmpty).min(1)),
+  /** Words that carry no meaning for routing (的, 了, 请问, the, please). */
+  stopwords: z.array(nonEmpty),
+})
+export type Lexicon = z.infer<typeof lexiconSchema>
+
+/** i18n message catalogue for one locale: flat keys to strings (i18next interpolation allowed). */
+export const messagesSchema = z.record(z.string().regex(/^[a-z][a-z0-9_.]*$/), nonEmpty)

@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import type { IntentMatcher } from './matcher'
+
+export const evalLineSchema = z.object({
+  text: z.string().min(1),
+  intent: z.string().nullable(),
+  /** A second label that also counts as right (the question really is about both). */
+  alt_intent: z.string().nullable().optional(),
+})
+export type EvalLine = z.infer<typeof evalLineSchema>
+
+export interface EvalMiss {
+  text: string
+  expected: (string | null)[]
+  got: string | null
+  confidence: number
+  refusal?: string
+}
+
+export interface IntentStats {
+  intent: string
+  precision: number
+  recall: number
+  support: number
+}
+
+export interface EvalReport {
+  inScope: { total: number; correct: number; accuracy: number }
+  outOfScope: { total: number; refused: number; refusalRate: number }
+  perIntent: IntentStats[]
+  misses: EvalMiss[]
+}
+
+const ratio = (part: number, whole: number) => (whole === 0 ? 1 : part / whole)
+
+/** Parses JSON lines, saying which line is wrong. */
+export function parseEvalLines(content: string, fileName: string): EvalLine[] {
+  return content.split('\n').flatMap((line, index) => {
+    if (!line.trim()) return []
+    const parsed = evalLineSchema.safeParse(JSON.parse(line))
+    if (!parsed.success) throw new Error(`${fileName} line ${index + 1}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`)
+    return [parsed.data]
+  })
+}
+
+/** Runs a labelled set through the matcher: in-scope top-1 accuracy, out-of-scope refusal, per-intent precision and recall. */
+export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): EvalReport {
+  const misses: EvalMiss[] = []
+  const predicted = new Map<string, { right: number; all: number }>()
+  const expectedCount = new Map<string, { found: number; all: number }>()
+  let inScope = 0
+  let inScopeCorrect = 0
+  let outOfScope = 0
+  let refused = 0
+  for (const line of lines) {
+    const accepted = [line.intent, ...(line.alt_intent !== undefined ? [line.alt_intent] : [])]
+    const result = matcher.match(line.text)
+    const right = accepted.includes(result.intent)
+    if (line.intent === null) {
+      outOfScope += 1
+      if (result.intent === null) refused += 1
+    } else {
+      inScope += 1
+      if (right) inScopeCorrect += 1
+      const stats = expectedCount.get(line.intent) ?? { found: 0, all: 0 }
+      stats.all += 1
+      if (right) stats.found += 1
+      expectedCount.set(line.intent, stats)
+    }
+    if (result.intent !== null) {
+      const stats = predicted.get(result.intent) ?? { right: 0, all: 0 }
+      stats.all += 1
+      if (right) stats.right += 1
+      predicted.set(result.intent, stats)
+    }
+    if (!right) misses.push({ text: line.text, expected: accepted, got: result.intent, confidence: result.confidence, refusal: result.refusal })
+  }
+  const intents = [...new Set([...expectedCount.keys(), ...predicted.keys()])].sort()
+  return {
+    inScope: { total: inScope, correct: inScopeCorrect, accuracy: ratio(inScopeCorrect, inScope) },
+    outOfScope: { total: outOfScope, refused, refusalRate: ratio(refused, outOfScope) },
+    perIntent: intents.map((intent) => ({
+      intent,
+      precision: ratio(predicted.get(intent)?.right ?? 0, predicted.get(intent)?.all ?? 0),
+      recall: ratio(expectedCount.get(intent)?.found ?? 0, expectedCount.get(intent)?.all ?? 0),
+      support: expectedCount.get(intent)?.all ?? 0,
+    })),
+    misses,
+  }
+}

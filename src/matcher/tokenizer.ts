@@ -1,0 +1,171 @@
+import Fuse from 'fuse.js'
+import { pinyin } from 'pinyin-pro'
+import type { Lexicon } from '../knowledge/schemas'
+import { normalise } from './normalise'
+
+/** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
+export type Features = Map<string, number>
+
+const HAN = /\p{Script=Han}/u
+const HAN_RUN = /\p{Script=Han}+/gu
+const LATIN_WORD = /[a-z0-9]+/g
+const isLatinChar = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
+
+// Homophone matching needs at least two syllables: single syllables collide far too often.
+const MIN_PINYIN_SYLLABLES = 2
+// Only fairly long English words are looked up fuzzily, so that short words do not turn into others.
+const MIN_FUZZY_WORD_LENGTH = 5
+const FUZZY_THRESHOLD = 0.25
+
+const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
+
+/** Crude English stemming: enough to let "doctors", "training", "subsidies" meet their lexicon forms. */
+function stem(word: string): string {
+  if (word.length > 5 && word.endsWith('ies')) return `${word.slice(0, -3)}y`
+  if (word.length > 5 && word.endsWith('ing')) return word.slice(0, -3)
+  if (word.length > 4 && word.endsWith('ed')) return word.slice(0, -2)
+  if (word.length > 3 && word.endsWith('s') && !word.endsWith('ss')) return word.slice(0, -1)
+  return word
+}
+
+const stemPhrase = (phrase: string) => phrase.split(' ').map(stem).join(' ')
+
+/**
+ * Turns a question into weighted features, in the order that makes Chinese work:
+ * lexicon terms (longest first) become concepts; homophone typos of lexicon terms are caught by pinyin;
+ * the rest of the Chinese is segmented into words and character bigrams; English words are stemmed and,
+ * when unknown, looked up fuzzily (fuse.js) among the lexicon's English and pinyin terms.
+ */
+export class Tokenizer {
+  readonly #termToConcept = new Map<string, string>()
+  /** For each first character, the term lengths starting with it, longest first. */
+  readonly #lengthsByFirstChar = new Map<string, number[]>()
+  readonly #pinyinToConcept = new Map<string, string>()
+  readonly #maxPinyinSyllables: number
+  readonly #stopwords: Set<string>
+  readonly #fuzzyTerms: Fuse<{ term: string; concept: string }>
+  readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
+
+  constructor(lexicon: Lexicon) {
+    this.#stopwords = new Set(lexicon.stopwords.map((word) => normalise(word)))
+    const ambiguousPinyin = new Set<string>()
+    const latinWords: { term: string; concept: string }[] = []
+    for (const [concept, terms] of Object.entries(lexicon.concepts)) {
+      for (const raw of terms) {
+        const term = HAN.test(raw) ? normalise(raw) : stemPhrase(normalise(raw))
+        if (!term) continue
+        this.#termToConcept.set(term, concept)
+        const first = term[0]!
+        const lengths = this.#lengthsByFirstChar.get(first) ?? []
+        if (!lengths.includes(term.length)) lengths.push(term.length)
+        this.#lengthsByFirstChar.set(first, lengths.sort((a, b) => b - a))
+        if (/^\p{Script=Han}+$/u.test(term) && term.length >= MIN_PINYIN_SYLLABLES) {
+          const key = toPinyin(term).join(' ')
+          const known = this.#pinyinToConcept.get(key)
+          if (known !== undefined && known !== concept) ambiguousPinyin.add(key)
+          this.#pinyinToConcept.set(key, concept)
+        }
+        if (/^[a-z]+$/.test(term) && term.length >= MIN_FUZZY_WORD_LENGTH) latinWords.push({ term, concept })
+      }
+    }
+    // A sound shared by two concepts' terms says nothing about which one was meant.
+    for (const key of ambiguousPinyin) this.#pinyinToConcept.delete(key)
+    this.#maxPinyinSyllables = Math.max(0, ...[...this.#pinyinToConcept.keys()].map((key) => key.split(' ').length))
+    this.#fuzzyTerms = new Fuse(latinWords, { keys: ['term'], includeScore: true, threshold: FUZZY_THRESHOLD })
+  }
+
+  /** Features of raw text (normalised here). */
+  features(text: string): Features {
+    return this.featuresOfNormalised(normalise(text))
+  }
+
+  featuresOfNormalised(text: string): Features {
+    const features: Features = new Map()
+    const add = (feature: string) => features.set(feature, (features.get(feature) ?? 0) + 1)
+    const rest = this.#replaceTerms(text, add)
+    for (const run of rest.match(HAN_RUN) ?? []) this.#hanFeatures(run, add)
+    for (const word of rest.match(LATIN_WORD) ?? []) this.#latinFeature(word, add)
+    return features
+  }
+
+  /** Emits a concept for every lexicon term (longest match first) and blanks it out of the text. */
+  #replaceTerms(text: string, add: (feature: string) => void): string {
+    let rest = ''
+    let i = 0
+    while (i < text.length) {
+      const length = this.#termLengthAt(text, i)
+      if (length > 0) {
+        add(`c:${this.#termToConcept.get(text.slice(i, i + length))}`)
+        rest += ' '
+        i += length
+      } else {
+        rest += text[i]
+        i += 1
+      }
+    }
+    return rest
+  }
+
+  #termLengthAt(text: string, i: number): number {
+    const first = text[i]!
+    // A Latin term must start and end on word boundaries: "aid" is not inside "said".
+    if (isLatinChar(first) && isLatinChar(text[i - 1])) return 0
+    for (const length of this.#lengthsByFirstChar.get(first) ?? []) {
+      const candidate = text.slice(i, i + length)
+      if (candidate.length !== length || !this.#termToConcept.has(candidate)) continue
+      if (isLatinChar(candidate[length - 1]) && isLatinChar(text[i + length])) {
+        // "doctors": try the stemmed word before giving up on it.
+        continue
+      }
+      return length
+    }
+    return 0
+  }
+
+  #hanFeatures(run: string, add: (feature: string) => void): void {
+    const remaining = this.#replaceHomophones(run, add)
+    for (const part of remaining.split(' ')) {
+      if (!part) continue
+      for (const { segment, isWordLike } of this.#segmenter.segment(part)) {
+        if (isWordLike && !this.#stopwords.has(segment)) add(`w:${segment}`)
+      }
+      for (let k = 0; k + 1 < part.length; k += 1) add(`b:${part.slice(k, k + 2)}`)
+    }
+  }
+
+  /** Voice input writes the right sound with the wrong characters (底保 for 低保): match lexicon terms by pinyin. */
+  #replaceHomophones(run: string, add: (feature: string) => void): string {
+    if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
+    const syllables = toPinyin(run)
+    if (syllables.length !== run.length) return run
+    let rest = ''
+    let i = 0
+    while (i < run.length) {
+      let matched = 0
+      for (let length = Math.min(this.#maxPinyinSyllables, run.length - i); length >= MIN_PINYIN_SYLLABLES; length -= 1) {
+        const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
+        if (concept !== undefined) {
+          add(`c:${concept}`)
+          matched = length
+          break
+        }
+      }
+      rest += matched ? ' ' : run[i]
+      i += matched || 1
+    }
+    return rest
+  }
+
+  #latinFeature(word: string, add: (feature: string) => void): void {
+    if (/^\d+$/.test(word) || this.#stopwords.has(word)) return
+    const stemmed = stem(word)
+    const concept = this.#termToConcept.get(stemmed) ?? this.#termToConcept.get(word) ?? this.#fuzzyConcept(stemmed)
+    if (concept !== undefined) add(`c:${concept}`)
+    else if (!this.#stopwords.has(stemmed)) add(`w:${stemmed}`)
+  }
+
+  #fuzzyConcept(word: string): string | undefined {
+    if (word.length < MIN_FUZZY_WORD_LENGTH) return undefined
+    return this.#fuzzyTerms.search(word, { limit: 1 })[0]?.item.concept
+  }
+}

@@ -1,0 +1,114 @@
+// `npm run bench`: matcher latency and throughput in-process, the conversation store as it grows,
+// and HTTP messages/s against a real server. Figures are printed, never asserted: this is not a test.
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { Worker } from 'node:worker_threads'
+import { buildHttpServer } from '../../adapters/http/server'
+import { createAssistant } from '../assistant'
+import { loadConfig } from '../config/env'
+import { createLogger } from '../core/logger'
+import { loadKnowledgeBase } from '../knowledge/loader'
+import { parseEvalLines } from '../matcher/evaluate'
+import { IntentMatcher } from '../matcher/matcher'
+import { LowdbConversationStore } from '../store/lowdb/conversation-store'
+import type { ConversationTurn } from '../store/types'
+
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const QUESTION_SETS = [path.join(ROOT, '../shared/eval/dev-questions.jsonl'), path.join(ROOT, 'tests/matcher/questions.jsonl')]
+const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10)
+const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20)
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+const fmt = (value: number, digits = 3) => value.toFixed(digits)
+
+async function loadQuestions(): Promise<string[]> {
+  const texts: string[] = []
+  for (const file of QUESTION_SETS.filter((f) => existsSync(f))) {
+    texts.push(...parseEvalLines(await readFile(file, 'utf8'), file).map((line) => line.text))
+    console.log(`questions: ${path.relative(ROOT, file)}`)
+  }
+  return texts
+}
+
+async function benchMatcher(match: (text: string) => unknown, questions: string[]): Promise<void> {
+  for (let i = 0; i < 2000; i += 1) match(questions[i % questions.length]!)
+  const rounds = Math.max(20, Math.ceil(20_000 / questions.length))
+  const latencies: number[] = []
+  const started = process.hrtime.bigint()
+  for (let round = 0; round < rounds; round += 1) {
+    for (const question of questions) {
+      const t0 = process.hrtime.bigint()
+      match(question)
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  latencies.sort((a, b) => a - b)
+  console.log(`\nmatcher: ${latencies.length} matches over ${questions.length} questions`)
+  console.log(`  p50 ${fmt(latencies[Math.floor(latencies.length / 2)]!)} ms   p99 ${fmt(percentile(latencies, 99))} ms   max ${fmt(latencies.at(-1)!)} ms`)
+  console.log(`  throughput ${Math.round(latencies.length / seconds)} matches/s (one core)`)
+}
+
+async function benchStore(): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-store-'))
+  const store = new LowdbConversationStore(dir)
+  const batch = 10_000
+  const concurrency = 50
+  console.log(`\nconversation store (lowdb, real files): appending in batches of ${batch}, ${concurrency} at a time`)
+  let n = 0
+  for (let round = 1; round <= 10; round += 1) {
+    const started = performance.now()
+    for (let done = 0; done < batch; done += concurrency) {
+      await Promise.all(Array.from({ length: concurrency }, () => store.record(sampleTurn(n++))))
+    }
+    const seconds = (performance.now() - started) / 1000
+    if (round === 1 || round % 3 === 0 || round === 10) console.log(`  after ${String(n).padStart(6)} turns: ${Math.round(batch / seconds)} turns/s`)
+  }
+  await rm(dir, { recursive: true, force: true })
+}
+
+function sampleTurn(n: number): ConversationTurn {
+  return {
+    id: `bench-${n}`,
+    at: new Date(Date.UTC(2026, 10, 23, 8) + n).toISOString(),
+    channel: 'http',
+    channelUserId: `resident-${n % 5000}`,
+    locale: 'zh-CN',
+    text: '我家想申请低保，需要什么条件？',
+    intent: 'dibao_eligibility',
+    confidence: 0.62,
+    fallback: false,
+    replies: ['搬迁群众家庭收入低于当地低保标准的，可以向户籍所在地乡镇（街道）提出申请……'.repeat(3)],
+  }
+}
+
+async function benchHttp(questions: string[]): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-http-'))
+  const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), INTENTS_DIR: path.join(ROOT, 'intents') })
+  const assistant = await createAssistant(config, { logger: createLogger('warn') })
+  const app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
+  const url = await app.listen({ port: 0, host: '127.0.0.1' })
+  console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a worker thread, lowdb recording on`)
+  const result = await new Promise<{ requests: number; p50: number; p99: number; non2xx: number; errors: number }>((resolve, reject) => {
+    const worker = new Worker(new URL('./bench-load-worker.ts', import.meta.url), {
+      workerData: { url, questions, seconds: HTTP_SECONDS, connections: HTTP_CONNECTIONS },
+      execArgv: ['--import', 'tsx'],
+    })
+    worker.once('message', resolve)
+    worker.once('error', reject)
+  })
+  const recorded = (await assistant.conversations.listTurns()).length
+  console.log(`  ${Math.round(result.requests / HTTP_SECONDS)} msgs/s   p50 ${result.p50} ms   p99 ${result.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`)
+  console.log(`  turns recorded: ${recorded}`)
+  await app.close()
+  await rm(dir, { recursive: true, force: true })
+}
+
+const questions = await loadQuestions()
+const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
+const matcher = new IntentMatcher(kb.intents, kb.lexicon)
+await benchMatcher((text) => matcher.match(text), questions)
+await benchStore()
+await benchHttp(questions)

@@ -1,0 +1,143 @@
+import type { FastifyInstance } from 'fastify'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { buildHttpServer } from '../../adapters/http/server'
+import type { Assistant } from '../../src/assistant'
+import { POLICY_INTENT_IDS } from '../../src/knowledge/schemas'
+import { createTestAssistant, makeTempDir, readJson, removeDir } from '../helpers'
+
+describe('HTTP API on a real server', () => {
+  let dir: string
+  let assistant: Assistant
+  let app: FastifyInstance
+  let base: string
+
+  beforeAll(async () => {
+    dir = await makeTempDir()
+    assistant = await createTestAssistant(dir)
+    app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
+    base = await app.listen({ port: 0, host: '127.0.0.1' })
+  })
+  afterAll(async () => {
+    await app.close()
+    await removeDir(dir)
+  })
+
+  const chat = (body: unknown, init: RequestInit = {}) =>
+    fetch(`${base}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      ...init,
+    })
+
+  it('GET /healthz answers 200 once ready', async () => {
+    const response = await fetch(`${base}/healthz`)
+    expect(response.status).toBe(200)
+    expect(await readJson(response)).toEqual({ status: 'ok' })
+  })
+
+  it('answers a policy question with the exact contract and its sources', async () => {
+    const response = await chat({ userId: 'resident-1', text: '我家想申请低保，要什么条件？' })
+    expect(response.status).toBe(200)
+    const body = await readJson(response)
+    expect(Object.keys(body).sort()).toEqual(['confidence', 'intent', 'replies', 'sources'])
+    expect(body.intent).toBe('dibao_eligibility')
+    expect(body.confidence).toBeGreaterThan(0)
+    expect(body.confidence).toBeLessThanOrEqual(1)
+    expect(body.replies[0].text).toContain('民政')
+    expect(body.sources.length).toBeGreaterThan(0)
+    for (const source of body.sources) {
+      expect(source.file).toMatch(/^00[01]_[0-9a-f]{16}\.txt$/)
+      expect(source.clause).toMatch(/^(task|measure) \d+$/)
+    }
+  })
+
+  it('answers in English when asked in English', async () => {
+    const body = await readJson(await chat({ userId: 'resident-2', text: 'Where can I see a doctor?', locale: 'en' }))
+    expect(body.intent).toBe('medical_access')
+    expect(body.replies[0].text).toMatch(/doctor|clinic|hospital/i)
+    expect(body.replies[0].text).not.toMatch(/\p{Script=Han}{6,}/u)
+  })
+
+  it('refuses out-of-scope questions with null intent, no sources and an offer of a caseworker', async () => {
+    const body = await readJson(await chat({ userId: 'resident-3', text: '明天天气怎么样，要不要带伞' }))
+    expect(body.intent).toBeNull()
+    expect(body.sources).toEqual([])
+    expect(body.replies[0].text).toContain('转人工')
+  })
+
+  it('gives every policy intent at least one source', async () => {
+    const questions: Record<string, string> = {
+      training_subsidy: '参加技能培训有没有补贴',
+      medical_access: '生病了去哪里看医生',
+      dibao_eligibility: '低保怎么申请',
+      school_enrolment: '孩子上学怎么报名',
+      employment_help: '我想找工作',
+      housing_services: '房子漏水找谁修',
+      loans_credit: '小额贷款怎么申请',
+      elderly_care: '家里老人没人照顾怎么办',
+      industry_support: '搞养殖有补贴吗',
+      escalation: '我要投诉',
+    }
+    for (const intent of POLICY_INTENT_IDS) {
+      const body = await readJson(await chat({ userId: 'resident-4', text: questions[intent] }))
+      expect(body.intent, questions[intent]).toBe(intent)
+      expect(body.sources.length, intent).toBeGreaterThan(0)
+    }
+  })
+
+  it.each([
+    ['invalid JSON', '{"userId": "a", "text": ', /JSON/i],
+    ['a body that is not an object', '[1, 2]', /object/],
+    ['missing userId', { text: '你好' }, /userId/],
+    ['non-string text', { userId: 'a', text: 42 }, /text must be a string/],
+    ['empty text', { userId: 'a', text: '' }, /text must not be empty/],
+    ['whitespace-only text', { userId: 'a', text: ' \n\t　' }, /text must not be empty/],
+    ['text over 2,000 characters', { userId: 'a', text: '低'.repeat(2001) }, /at most 2000/],
+    ['an unknown locale', { userId: 'a', text: '你好', locale: 'fr' }, /locale/],
+    ['an empty userId', { userId: '  ', text: '你好' }, /userId/],
+  ])('rejects %s with 400 and a clear JSON message', async (_name, body, message) => {
+    const response = await chat(body)
+    expect(response.status).toBe(400)
+    const error = await readJson(response)
+    expect(error).toMatchObject({ statusCode: 400, error: 'Bad Request' })
+    expect(typeof error.code).toBe('string')
+    expect(error.message).toMatch(message)
+  })
+
+  it('accepts exactly 2,000 characters, counting emoji once', async () => {
+    const response = await chat({ userId: 'a', text: `${'低保'.repeat(999)}😊😊` })
+    expect(response.status).toBe(200)
+  })
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const response = await fetch(`${base}/api/nothing`)
+    expect(response.status).toBe(404)
+    expect(await readJson(response)).toMatchObject({ code: 'ANJU_ERR_NOT_FOUND' })
+  })
+
+  it('serves the web chat page', async () => {
+    const response = await fetch(`${base}/`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toContain('text/html')
+    const html = await response.text()
+    expect(html).toContain('/api/chat')
+    expect(html).toContain('安居助手')
+  })
+
+  it('records every answered message and keeps fallbacks as unanswered, bad requests change nothing', async () => {
+    const before = (await assistant.conversations.listTurns()).length
+    await chat({ userId: 'recorder', text: '培训补贴怎么领' })
+    await chat({ userId: 'recorder', text: '彩票中奖号码是多少' })
+    await chat({ userId: 'recorder', text: '' })
+    const turns = (await assistant.conversations.listTurns()).filter((turn) => turn.channelUserId === 'recorder')
+    expect((await assistant.conversations.listTurns()).length).toBe(before + 2)
+    expect(turns.map((turn) => [turn.text, turn.intent, turn.fallback])).toEqual([
+      ['培训补贴怎么领', 'training_subsidy', false],
+      ['彩票中奖号码是多少', null, true],
+    ])
+    expect(turns[0]!.replies[0]).toContain('补贴')
+    const unanswered = await assistant.conversations.listUnanswered()
+    expect(unanswered.some((turn) => turn.text === '彩票中奖号码是多少')).toBe(true)
+  })
+})
