@@ -133,6 +133,19 @@ function crossCheck(
   }
 }
 
+/** A term listed under two concepts would be matched as whichever came last: say so instead. */
+function checkLexicon(lexicon: Lexicon, file: string, problems: ProblemList): void {
+  const owner = new Map<string, string>()
+  for (const [concept, terms] of Object.entries(lexicon.concepts)) {
+    terms.forEach((term, index) => {
+      const key = term.toLowerCase()
+      const first = owner.get(key)
+      if (first !== undefined && first !== concept) problems.add(file, `concepts.${concept}.${index}`, `"${term}" is already a term of concept "${first}"`)
+      else owner.set(key, concept)
+    })
+  }
+}
+
 /**
  * Loads and validates the whole knowledge base. Every problem in every file is collected,
  * then start-up stops with all of them (file, path inside it, reason), not just the first.
@@ -142,7 +155,9 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const intents = indexById(await loadAll(dirs.intentsDir, intentSchema, problems), problems)
   const topics = indexById(await loadAll(path.join(dirs.knowledgeDir, 'topics'), topicSchema, problems), problems)
   const settlementsFile = await loadFile(path.join(dirs.knowledgeDir, 'settlements.yaml'), settlementsFileSchema, problems)
-  const lexicon = await loadFile(path.join(dirs.knowledgeDir, 'lexicon.yaml'), lexiconSchema, problems)
+  const lexiconFile = path.join(dirs.knowledgeDir, 'lexicon.yaml')
+  const lexicon = await loadFile(lexiconFile, lexiconSchema, problems)
+  if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
   for (const locale of LOCALES) {
     messages[locale] = await loadFile(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), messagesSchema, problems)

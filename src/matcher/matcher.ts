@@ -16,6 +16,11 @@ export const MATCHER_DEFAULTS = {
   nearestWeight: 0.6,
   /** How many nearest examples of an intent are averaged. */
   nearestCount: 2,
+  /**
+   * How much a feature no example has counts, relative to a known one. Above zero, so that a question
+   * full of unknown words is less sure; well below one, so place names in formal petitions do not drown the topic.
+   */
+  unknownWeight: 0.3,
 }
 
 export type MatcherOptions = Partial<typeof MATCHER_DEFAULTS>
@@ -86,7 +91,7 @@ export class IntentMatcher {
       for (const feature of features.keys()) documentFrequency.set(feature, (documentFrequency.get(feature) ?? 0) + 1)
     }
     for (const [feature, df] of documentFrequency) this.#idf.set(feature, Math.log((examples.length + 1) / (df + 1)) + 1)
-    // A word no example has is rare by definition; it still dilutes the match, as it should.
+    // A word no example has is rare by definition: it gets the highest idf, damped by `unknownWeight`.
     this.#unknownIdf = Math.log(examples.length + 1) + 1
 
     const sums = intents.map(() => new Map<string, number>())
@@ -125,7 +130,7 @@ export class IntentMatcher {
     const vector: Vector = new Map()
     for (const [feature, count] of features) {
       const kindWeight = this.#options.kindWeights[feature[0]!] ?? 1
-      const idf = this.#idf.get(feature) ?? this.#unknownIdf
+      const idf = this.#idf.get(feature) ?? this.#unknownIdf * this.#options.unknownWeight
       vector.set(feature, (1 + Math.log(count)) * kindWeight * idf)
     }
     return normalised(vector)

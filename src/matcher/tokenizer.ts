@@ -126,23 +126,40 @@ export class Tokenizer {
     const remaining = this.#replaceHomophones(run, add)
     for (const part of remaining.split(' ')) {
       if (!part) continue
+      // Bigrams run over stretches of meaningful words only, never across 的/了/什么.
+      let stretch = ''
       for (const { segment, isWordLike } of this.#segmenter.segment(part)) {
-        if (isWordLike && !this.#stopwords.has(segment)) add(`w:${segment}`)
+        const meaningful = isWordLike && !this.#stopwords.has(segment)
+        // A single character alone says little (村, 组, 县 in place names); it still counts inside bigrams.
+        if (meaningful && segment.length > 1) add(`w:${segment}`)
+        if (meaningful) stretch += segment
+        else stretch = this.#addBigrams(stretch, add)
       }
-      for (let k = 0; k + 1 < part.length; k += 1) add(`b:${part.slice(k, k + 2)}`)
+      this.#addBigrams(stretch, add)
     }
   }
 
-  /** Voice input writes the right sound with the wrong characters (底保 for 低保): match lexicon terms by pinyin. */
+  #addBigrams(stretch: string, add: (feature: string) => void): string {
+    for (let k = 0; k + 1 < stretch.length; k += 1) add(`b:${stretch.slice(k, k + 2)}`)
+    return ''
+  }
+
+  /**
+   * Voice input writes the right sound with the wrong characters (底保 for 低保): match lexicon terms by pinyin.
+   * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words.
+   */
   #replaceHomophones(run: string, add: (feature: string) => void): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
     const syllables = toPinyin(run)
     if (syllables.length !== run.length) return run
+    const boundaries = new Set([run.length])
+    for (const { index } of this.#segmenter.segment(run)) boundaries.add(index)
     let rest = ''
     let i = 0
     while (i < run.length) {
       let matched = 0
-      for (let length = Math.min(this.#maxPinyinSyllables, run.length - i); length >= MIN_PINYIN_SYLLABLES; length -= 1) {
+      for (let length = Math.min(this.#maxPinyinSyllables, run.length - i); length >= MIN_PINYIN_SYLLABLES && boundaries.has(i); length -= 1) {
+        if (!boundaries.has(i + length)) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
           add(`c:${concept}`)
@@ -157,7 +174,8 @@ export class Tokenizer {
   }
 
   #latinFeature(word: string, add: (feature: string) => void): void {
-    if (/^\d+$/.test(word) || this.#stopwords.has(word)) return
+    // Numbers, single letters and codes such as "a7" (anonymised places, house numbers) carry no topic.
+    if (word.length < 2 || /\d/.test(word) || this.#stopwords.has(word)) return
     const stemmed = stem(word)
     const concept = this.#termToConcept.get(stemmed) ?? this.#termToConcept.get(word) ?? this.#fuzzyConcept(stemmed)
     if (concept !== undefined) add(`c:${concept}`)

@@ -66,10 +66,15 @@ describe('loadKnowledgeBase', () => {
     expect(problems).toContainEqual(expect.objectContaining({ path: 'message', reason: expect.stringContaining('"thanks" is missing from the en messages') }))
   })
 
+  it('rejects a lexicon term listed under two concepts', async () => {
+    const file = await edit('knowledge/lexicon.yaml', (text) => text.replace(/^  weather: \[/m, '  weather: [低保, '))
+    expect(await problemsOf()).toContainEqual(expect.objectContaining({ file, path: 'concepts.weather.0', reason: expect.stringContaining('"dibao"') }))
+  })
+
   it('lists every problem at once, not only the first', async () => {
     await edit('knowledge/topics/elderly_care.yaml', (text) => text.replace(/^title:/m, 'titel:'))
     await edit('knowledge/settlements.yaml', (text) => text.replace('sample: true', 'sample: "yes"'))
-    const files = new Set((await problemsOf()).map((problem) => path.basename(problem.file)))
-    expect(files).toEqual(new Set(['elderly_care.yaml', 'settlements.yaml']))
+    const files = (await problemsOf()).map((problem) => path.basename(problem.file))
+    expect(files).toEqual(expect.arrayContaining(['elderly_care.yaml', 'settlements.yaml']))
   })
 })
