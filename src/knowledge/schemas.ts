@@ -106,6 +106,14 @@ export const lexiconSchema = z.strictObject({
   concepts: z.record(intentIdSchema, z.array(nonEmpty).min(1)),
   /** Words that carry no meaning for routing (的, 了, 请问, the, please). */
   stopwords: z.array(nonEmpty),
+  /**
+   * Concepts never guessed from a sound-alike (danger, violence, self-harm): a false alarm there
+   * costs more than a missed typo, so only their exact terms count.
+   */
+  exactOnly: z.array(intentIdSchema).default([]),
+}).refine((lexicon) => lexicon.exactOnly.every((concept) => concept in lexicon.concepts), {
+  message: 'exactOnly names a concept that the lexicon does not define',
+  path: ['exactOnly'],
 })
 export type Lexicon = z.infer<typeof lexiconSchema>
 

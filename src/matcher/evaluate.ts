@@ -1,5 +1,8 @@
 import { z } from 'zod'
+import { POLICY_INTENT_IDS } from '../knowledge/schemas'
 import type { IntentMatcher } from './matcher'
+
+const POLICY_INTENTS = new Set<string | null>(POLICY_INTENT_IDS)
 
 export const evalLineSchema = z.object({
   text: z.string().min(1),
@@ -26,7 +29,8 @@ export interface IntentStats {
 
 export interface EvalReport {
   inScope: { total: number; correct: number; accuracy: number }
-  outOfScope: { total: number; refused: number; refusalRate: number }
+  /** Refused: no policy answer (a greeting or the fallback). `nullIntent` counts only the fallback. */
+  outOfScope: { total: number; refused: number; refusalRate: number; nullIntent: number }
   perIntent: IntentStats[]
   misses: EvalMiss[]
 }
@@ -52,13 +56,16 @@ export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): Ev
   let inScopeCorrect = 0
   let outOfScope = 0
   let refused = 0
+  let nullIntent = 0
   for (const line of lines) {
     const accepted = [line.intent, ...(line.alt_intent !== undefined ? [line.alt_intent] : [])]
     const result = matcher.match(line.text)
-    const right = accepted.includes(result.intent)
+    // Out of scope, anything but a policy answer is right: "你好" may be greeted, never given policy.
+    const right = line.intent === null ? !POLICY_INTENTS.has(result.intent) || accepted.includes(result.intent) : accepted.includes(result.intent)
     if (line.intent === null) {
       outOfScope += 1
-      if (result.intent === null) refused += 1
+      if (right) refused += 1
+      if (result.intent === null) nullIntent += 1
     } else {
       inScope += 1
       if (right) inScopeCorrect += 1
@@ -78,7 +85,7 @@ export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): Ev
   const intents = [...new Set([...expectedCount.keys(), ...predicted.keys()])].sort()
   return {
     inScope: { total: inScope, correct: inScopeCorrect, accuracy: ratio(inScopeCorrect, inScope) },
-    outOfScope: { total: outOfScope, refused, refusalRate: ratio(refused, outOfScope) },
+    outOfScope: { total: outOfScope, refused, refusalRate: ratio(refused, outOfScope), nullIntent },
     perIntent: intents.map((intent) => ({
       intent,
       precision: ratio(predicted.get(intent)?.right ?? 0, predicted.get(intent)?.all ?? 0),

@@ -1,7 +1,8 @@
 import * as OpenCC from 'opencc-js'
 
-// Taiwan/Hong Kong phrasing and characters both map to mainland simplified (申請 → 申请, 資料 → 资料).
-const toSimplified = OpenCC.Converter({ from: 'tw', to: 'cn' })
+// OpenCC's standard traditional → mainland simplified (申請 → 申请, 資料 → 资料). Not the Taiwan table:
+// it reads already-simplified text as Taiwanese and turns 么 into 幺.
+const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' })
 
 // Anything that is not a letter or a digit (punctuation, emoji, symbols) separates words.
 const NON_WORD = /[^\p{L}\p{N}]+/gu

@@ -47,8 +47,9 @@ export class Tokenizer {
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
 
   constructor(lexicon: Lexicon) {
-    this.#stopwords = new Set(lexicon.stopwords.map((word) => normalise(word)))
+    this.#stopwords = new Set(lexicon.stopwords.map((word) => stemPhrase(normalise(word))))
     const ambiguousPinyin = new Set<string>()
+    const exactOnly = new Set(lexicon.exactOnly)
     const latinWords: { term: string; concept: string }[] = []
     for (const [concept, terms] of Object.entries(lexicon.concepts)) {
       for (const raw of terms) {
@@ -59,7 +60,7 @@ export class Tokenizer {
         const lengths = this.#lengthsByFirstChar.get(first) ?? []
         if (!lengths.includes(term.length)) lengths.push(term.length)
         this.#lengthsByFirstChar.set(first, lengths.sort((a, b) => b - a))
-        if (/^\p{Script=Han}+$/u.test(term) && term.length >= MIN_PINYIN_SYLLABLES) {
+        if (/^\p{Script=Han}+$/u.test(term) && term.length >= MIN_PINYIN_SYLLABLES && !exactOnly.has(concept)) {
           const key = toPinyin(term).join(' ')
           const known = this.#pinyinToConcept.get(key)
           if (known !== undefined && known !== concept) ambiguousPinyin.add(key)
@@ -82,18 +83,27 @@ export class Tokenizer {
   featuresOfNormalised(text: string): Features {
     const features: Features = new Map()
     const add = (feature: string) => features.set(feature, (features.get(feature) ?? 0) + 1)
-    const rest = this.#replaceTerms(text, add)
+    // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
+    const stemmed = text.replace(LATIN_WORD, stem)
+    const rest = this.#replaceTerms(stemmed, this.#wordStarts(stemmed), add)
     for (const run of rest.match(HAN_RUN) ?? []) this.#hanFeatures(run, add)
     for (const word of rest.match(LATIN_WORD) ?? []) this.#latinFeature(word, add)
     return features
   }
 
+  /** Where the segmenter starts words: used to settle overlapping terms. */
+  #wordStarts(text: string): Set<number> {
+    const starts = new Set<number>()
+    for (const { index } of this.#segmenter.segment(text)) starts.add(index)
+    return starts
+  }
+
   /** Emits a concept for every lexicon term (longest match first) and blanks it out of the text. */
-  #replaceTerms(text: string, add: (feature: string) => void): string {
+  #replaceTerms(text: string, wordStarts: Set<number>, add: (feature: string) => void): string {
     let rest = ''
     let i = 0
     while (i < text.length) {
-      const length = this.#termLengthAt(text, i)
+      const length = this.#termLengthAt(text, i, wordStarts)
       if (length > 0) {
         add(`c:${this.#termToConcept.get(text.slice(i, i + length))}`)
         rest += ' '
@@ -106,17 +116,27 @@ export class Tokenizer {
     return rest
   }
 
-  #termLengthAt(text: string, i: number): number {
+  /**
+   * The length of the longest term at `i`, or 0. Where two terms overlap, the one that starts a word wins:
+   * 今天天气 is 今天/天气, so 天天 must yield to 天气. A term inside an unknown word (楚通驾校) still counts.
+   */
+  #termLengthAt(text: string, i: number, wordStarts: Set<number>): number {
+    const length = this.#longestTermAt(text, i)
+    if (length === 0 || wordStarts.has(i)) return length
+    for (let j = i + 1; j < i + length; j += 1) {
+      if (wordStarts.has(j) && j + this.#longestTermAt(text, j) > i + length) return 0
+    }
+    return length
+  }
+
+  #longestTermAt(text: string, i: number): number {
     const first = text[i]!
     // A Latin term must start and end on word boundaries: "aid" is not inside "said".
     if (isLatinChar(first) && isLatinChar(text[i - 1])) return 0
     for (const length of this.#lengthsByFirstChar.get(first) ?? []) {
       const candidate = text.slice(i, i + length)
       if (candidate.length !== length || !this.#termToConcept.has(candidate)) continue
-      if (isLatinChar(candidate[length - 1]) && isLatinChar(text[i + length])) {
-        // "doctors": try the stemmed word before giving up on it.
-        continue
-      }
+      if (isLatinChar(candidate[length - 1]) && isLatinChar(text[i + length])) continue
       return length
     }
     return 0
@@ -173,13 +193,12 @@ export class Tokenizer {
     return rest
   }
 
+  /** A Latin word that is no lexicon term (it arrives stemmed): a fuzzy concept, else a word feature. */
   #latinFeature(word: string, add: (feature: string) => void): void {
     // Numbers, single letters and codes such as "a7" (anonymised places, house numbers) carry no topic.
     if (word.length < 2 || /\d/.test(word) || this.#stopwords.has(word)) return
-    const stemmed = stem(word)
-    const concept = this.#termToConcept.get(stemmed) ?? this.#termToConcept.get(word) ?? this.#fuzzyConcept(stemmed)
-    if (concept !== undefined) add(`c:${concept}`)
-    else if (!this.#stopwords.has(stemmed)) add(`w:${stemmed}`)
+    const concept = this.#fuzzyConcept(word)
+    add(concept === undefined ? `w:${word}` : `c:${concept}`)
   }
 
   #fuzzyConcept(word: string): string | undefined {

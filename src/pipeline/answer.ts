@@ -60,7 +60,7 @@ export class AnswerComposer {
     for (const source of sources) {
       const [, kind, number] = CLAUSE.exec(source.clause)!
       const document = this.#t(locale, `source.${source.file.replace(/\.txt$/, '')}`)
-      mentions.add(`${document} ${this.#t(locale, `clause.${kind}`, { number })}`)
+      mentions.add(this.#t(locale, 'source_mention', { document, clause: this.#t(locale, `clause.${kind}`, { number }) }))
     }
     return [...mentions].join(this.#t(locale, 'source_separator'))
   }

@@ -19,7 +19,8 @@ for (const file of files) {
   const report = evaluate(matcher, parseEvalLines(await readFile(file, 'utf8'), file))
   console.log(`\n== ${file}`)
   console.log(`in-scope top-1 accuracy: ${percent(report.inScope.accuracy)} (${report.inScope.correct}/${report.inScope.total})`)
-  console.log(`out-of-scope refused:    ${percent(report.outOfScope.refusalRate)} (${report.outOfScope.refused}/${report.outOfScope.total})`)
+  const { outOfScope } = report
+  console.log(`out-of-scope refused:    ${percent(outOfScope.refusalRate)} (${outOfScope.refused}/${outOfScope.total} given no policy answer; ${outOfScope.nullIntent} of them the fallback, the rest a greeting or thanks)`)
   console.log('\nintent                 precision  recall  support')
   for (const row of report.perIntent) {
     console.log(`${row.intent.padEnd(22)} ${percent(row.precision).padStart(9)} ${percent(row.recall).padStart(7)} ${String(row.support).padStart(8)}`)
