@@ -43,7 +43,8 @@ export class Tokenizer {
   readonly #pinyinToConcept = new Map<string, string>()
   readonly #maxPinyinSyllables: number
   readonly #stopwords: Set<string>
-  readonly #fuzzyTerms: Fuse<{ term: string; concept: string }>
+  /** Fuzzy indexes of English and pinyin words by first letter: typos rarely hit the first letter, and it keeps each search small. */
+  readonly #fuzzyByFirstLetter = new Map<string, Fuse<{ term: string; concept: string }>>()
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
 
   constructor(lexicon: Lexicon) {
@@ -72,7 +73,10 @@ export class Tokenizer {
     // A sound shared by two concepts' terms says nothing about which one was meant.
     for (const key of ambiguousPinyin) this.#pinyinToConcept.delete(key)
     this.#maxPinyinSyllables = Math.max(0, ...[...this.#pinyinToConcept.keys()].map((key) => key.split(' ').length))
-    this.#fuzzyTerms = new Fuse(latinWords, { keys: ['term'], includeScore: true, threshold: FUZZY_THRESHOLD })
+    for (const letter of new Set(latinWords.map(({ term }) => term[0]!))) {
+      const words = latinWords.filter(({ term }) => term[0] === letter)
+      this.#fuzzyByFirstLetter.set(letter, new Fuse(words, { keys: ['term'], threshold: FUZZY_THRESHOLD }))
+    }
   }
 
   /** Features of raw text (normalised here). */
@@ -203,6 +207,6 @@ export class Tokenizer {
 
   #fuzzyConcept(word: string): string | undefined {
     if (word.length < MIN_FUZZY_WORD_LENGTH) return undefined
-    return this.#fuzzyTerms.search(word, { limit: 1 })[0]?.item.concept
+    return this.#fuzzyByFirstLetter.get(word[0]!)?.search(word, { limit: 1 })[0]?.item.concept
   }
 }

@@ -11,6 +11,7 @@ export class AnswerComposer {
   readonly #kb: KnowledgeBase
   readonly #t: Translate
   readonly #handlerOf: Map<string, KnowledgeBase['intents'][number]>
+  readonly #memo = new Map<string, string>()
 
   constructor(kb: KnowledgeBase, translate: Translate) {
     this.#kb = kb
@@ -19,28 +20,39 @@ export class AnswerComposer {
   }
 
   answer(ctx: Context, match: MatchResult): void {
+    const { locale } = ctx
     const intent = match.intent === null ? undefined : this.#handlerOf.get(match.intent)
-    if (!intent) return this.#fallback(ctx, match)
+    if (!intent) {
+      ctx.outcome = { ...ctx.outcome, fallback: true }
+      ctx.reply(this.#fallback(locale, match))
+      return
+    }
     if (intent.handler === 'message') {
-      ctx.reply(this.#t(ctx.locale, intent.message!, { topics: this.#topicList(ctx.locale) }))
+      ctx.reply(this.#rendered(`${locale}|message|${intent.id}`, () => this.#t(locale, intent.message!, { topics: this.#topicList(locale) })))
       return
     }
     const topic = this.#kb.topics.get(intent.id)!
-    ctx.reply(this.#policyAnswer(topic, ctx.locale))
+    ctx.reply(this.#rendered(`${locale}|policy|${topic.id}`, () => this.#policyAnswer(topic, locale)))
     ctx.cite(topic.sources)
   }
 
-  #fallback(ctx: Context, match: MatchResult): void {
-    ctx.outcome = { ...ctx.outcome, fallback: true }
+  /** Replies depend only on knowledge and locale: render each once (i18next costs more than matching). */
+  #rendered(key: string, render: () => string): string {
+    let text = this.#memo.get(key)
+    if (text === undefined) this.#memo.set(key, (text = render()))
+    return text
+  }
+
+  #fallback(locale: Locale, match: MatchResult): string {
     if (match.refusal === 'ambiguous') {
       const candidates = match.ranking.slice(0, 2).map((r) => this.#kb.topics.get(r.intent)).filter((t) => t !== undefined)
       if (candidates.length === 2) {
-        ctx.reply(this.#t(ctx.locale, 'fallback.ambiguous', { topics: this.#topicList(ctx.locale, candidates) }))
-        return
+        return this.#rendered(`${locale}|ambiguous|${candidates.map((c) => c.id).join('|')}`, () =>
+          this.#t(locale, 'fallback.ambiguous', { topics: this.#topicList(locale, candidates) }))
       }
     }
     const key = match.refusal === 'out_of_scope' ? 'fallback.out_of_scope' : 'fallback.low_confidence'
-    ctx.reply(this.#t(ctx.locale, key, { topics: this.#topicList(ctx.locale) }))
+    return this.#rendered(`${locale}|${key}`, () => this.#t(locale, key, { topics: this.#topicList(locale) }))
   }
 
   #policyAnswer(topic: Topic, locale: Locale): string {

@@ -1,10 +1,11 @@
 // `npm run bench`: matcher latency and throughput in-process, the conversation store as it grows,
 // and HTTP messages/s against a real server. Figures are printed, never asserted: this is not a test.
+import { fork } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { Worker } from 'node:worker_threads'
+import { fileURLToPath } from 'node:url'
 import { buildHttpServer } from '../../adapters/http/server'
 import { createAssistant } from '../assistant'
 import { loadConfig } from '../config/env'
@@ -90,14 +91,12 @@ async function benchHttp(questions: string[]): Promise<void> {
   const assistant = await createAssistant(config, { logger: createLogger('warn') })
   const app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a worker thread, lowdb recording on`)
+  console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a second process, lowdb recording on`)
   const result = await new Promise<{ requests: number; p50: number; p99: number; non2xx: number; errors: number }>((resolve, reject) => {
-    const worker = new Worker(new URL('./bench-load-worker.ts', import.meta.url), {
-      workerData: { url, questions, seconds: HTTP_SECONDS, connections: HTTP_CONNECTIONS },
-      execArgv: ['--import', 'tsx'],
-    })
-    worker.once('message', resolve)
-    worker.once('error', reject)
+    const load = fork(fileURLToPath(new URL('./bench-load.mjs', import.meta.url)), { execArgv: [] })
+    load.once('message', resolve)
+    load.once('error', reject)
+    load.send({ url, questions, seconds: HTTP_SECONDS, connections: HTTP_CONNECTIONS })
   })
   const recorded = (await assistant.conversations.listTurns()).length
   console.log(`  ${Math.round(result.requests / HTTP_SECONDS)} msgs/s   p50 ${result.p50} ms   p99 ${result.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`)

@@ -10,7 +10,7 @@ interface LogFile<T> {
 /** Named defaults: small files keep lowdb's whole-file rewrite cheap however much data grows. */
 export const PARTITIONED_LOG_DEFAULTS = {
   /** A part file holds at most this many items; the next item opens a new part. */
-  maxItemsPerFile: 2000,
+  maxItemsPerFile: 500,
   /**
    * Each process writes only files with its own name (the server, the terminal chat), because
    * lowdb loses updates when two processes write one file. Readers merge every writer's files.
@@ -18,8 +18,30 @@ export const PARTITIONED_LOG_DEFAULTS = {
   writer: 'server',
 }
 
-// Compact JSON: these files are read by programs; pretty-printing would double their size and write time.
-const compactJson = <T>(file: string) => new DataFile<LogFile<T>>(file, { parse: JSON.parse, stringify: JSON.stringify })
+/**
+ * Compact JSON for an append-only file, serialised incrementally: each item is stringified once, when it is
+ * first written, so a write costs the new items plus a string copy, not a full JSON.stringify of the file.
+ * (Items are never changed after they are appended.)
+ */
+class AppendOnlyJson<T> {
+  #serialised = ''
+  #count = 0
+
+  parse = (text: string): LogFile<T> => {
+    const data = JSON.parse(text) as LogFile<T>
+    this.#serialised = data.items.map((item) => JSON.stringify(item)).join(',')
+    this.#count = data.items.length
+    return data
+  }
+
+  stringify = (data: LogFile<T>): string => {
+    const { items } = data
+    for (; this.#count < items.length; this.#count += 1) {
+      this.#serialised += (this.#count > 0 ? ',' : '') + JSON.stringify(items[this.#count])
+    }
+    return `{"items":[${this.#serialised}]}`
+  }
+}
 
 /**
  * Writes a lowdb file atomically (steno: temp file + rename), coalescing concurrent saves:
@@ -31,7 +53,7 @@ class CoalescingFile<T> {
   #pending: Promise<void> | null = null
 
   constructor(file: string) {
-    this.db = new Low(compactJson<T>(file), { items: [] })
+    this.db = new Low(new DataFile<LogFile<T>>(file, new AppendOnlyJson<T>()), { items: [] })
   }
 
   save(): Promise<void> {
