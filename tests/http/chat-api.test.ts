@@ -125,6 +125,15 @@ describe('HTTP API on a real server', () => {
     expect(html).toContain('安居助手')
   })
 
+  it('loses nothing under 200 concurrent messages', async () => {
+    const before = (await assistant.conversations.listTurns()).length
+    const responses = await Promise.all(Array.from({ length: 200 }, (_, n) => chat({ userId: `crowd-${n % 17}`, text: n % 2 ? '低保怎么申请' : '今天天气怎么样' })))
+    expect(responses.every((response) => response.status === 200)).toBe(true)
+    const turns = await assistant.conversations.listTurns()
+    expect(turns.length).toBe(before + 200)
+    expect(new Set(turns.map((turn) => turn.id)).size).toBe(turns.length)
+  })
+
   it('records every answered message and keeps fallbacks as unanswered, bad requests change nothing', async () => {
     const before = (await assistant.conversations.listTurns()).length
     await chat({ userId: 'recorder', text: '培训补贴怎么领' })

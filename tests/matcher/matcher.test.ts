@@ -28,6 +28,16 @@ describe('IntentMatcher on the project questions (tests/matcher/questions.jsonl)
   })
 })
 
+describe('IntentMatcher on questions written blind (tests/matcher/blind-questions.jsonl)', () => {
+  // Written by someone who saw neither the intents' examples nor the lexicon: a guard on generalisation.
+  it('keeps in-scope top-1 and out-of-scope refusal at 95% or better', async () => {
+    const file = path.join(ROOT, 'tests/matcher/blind-questions.jsonl')
+    const report = evaluate(matcher, parseEvalLines(await readFile(file, 'utf8'), file))
+    expect(report.inScope.accuracy, JSON.stringify(report.misses, null, 1)).toBeGreaterThanOrEqual(0.95)
+    expect(report.outOfScope.refusalRate, JSON.stringify(report.misses, null, 1)).toBeGreaterThanOrEqual(0.95)
+  })
+})
+
 describe('IntentMatcher robustness', () => {
   it.each([
     ['traditional characters', '申請低保要什麼條件', 'dibao_eligibility'],
