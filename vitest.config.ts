@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     // Each test file builds its own assistant; two cores, so two workers.
     maxWorkers: 2,
+    // In CI, a JSON report as well, so .ci/run can print a plain "N passed, N failed" line.
+    reporters: process.env.CI ? ['default', 'json'] : ['default'],
+    outputFile: { json: 'coverage/vitest-report.json' },
   },
 })
