@@ -37,7 +37,7 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     }
     try {
       const ctx = await pipeline.handle({ channel: 'cli', channelUserId: userId, text, locale, receivedAt: new Date() })
-      for (const reply of ctx.replies) say(`安居> ${reply.text}\n`)
+      for (const reply of ctx.replies) say(`${translate(locale, 'cli.prompt')}${reply.text}\n`)
     } catch {
       say(translate(locale, 'error.internal'))
     }

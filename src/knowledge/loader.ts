@@ -169,7 +169,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   return {
     intents: [...intents.values()].map((entry) => entry.value),
-    topics: new Map([...topics].map(([id, entry]) => [id, entry.value])),
+    // In the fixed order of POLICY_INTENT_IDS, which is the order residents see topics listed in.
+    topics: new Map(POLICY_INTENT_IDS.map((id) => [id, topics.get(id)!.value])),
     settlements: settlementsFile.settlements,
     lexicon,
     messages: messages as Record<Locale, Record<string, string>>,

@@ -118,4 +118,8 @@ export const lexiconSchema = z.strictObject({
 export type Lexicon = z.infer<typeof lexiconSchema>
 
 /** i18n message catalogue for one locale: flat keys to strings (i18next interpolation allowed). */
-export const messagesSchema = z.record(z.string().regex(/^[a-z][a-z0-9_.]*$/), nonEmpty)
+export const messagesSchema = z.record(
+  z.string().regex(/^[a-z][a-z0-9_.]*$/),
+  // Not trimmed: separators such as ", " keep their spaces.
+  z.string().refine((text) => text.trim().length > 0, 'must not be empty'),
+)

@@ -26,6 +26,7 @@ describe('terminal chat', () => {
     expect(printed).toContain('安居> ')
     expect(printed).toContain('人社')
     expect(printed).toContain('Anju (terminal)')
+    expect(printed).toContain('Anju> ')
     expect(printed).toContain('Goodbye!')
     const turns = (await assistant.conversations.listTurns()).filter((turn) => turn.channel === 'cli')
     expect(turns.map((turn) => [turn.channelUserId, turn.text, turn.intent, turn.locale])).toEqual([
