@@ -29,7 +29,7 @@ export interface IntentStats {
 
 export interface EvalReport {
   inScope: { total: number; correct: number; accuracy: number }
-  /** Refused: no policy answer (a greeting or the fallback). `nullIntent` counts only the fallback. */
+  /** Refused: no policy answer (the fallback or a greeting), or the item's alternative label. `nullIntent` counts the fallback. */
   outOfScope: { total: number; refused: number; refusalRate: number; nullIntent: number }
   perIntent: IntentStats[]
   misses: EvalMiss[]

@@ -20,7 +20,7 @@ for (const file of files) {
   console.log(`\n== ${file}`)
   console.log(`in-scope top-1 accuracy: ${percent(report.inScope.accuracy)} (${report.inScope.correct}/${report.inScope.total})`)
   const { outOfScope } = report
-  console.log(`out-of-scope refused:    ${percent(outOfScope.refusalRate)} (${outOfScope.refused}/${outOfScope.total} given no policy answer; ${outOfScope.nullIntent} of them the fallback, the rest a greeting or thanks)`)
+  console.log(`out-of-scope refused:    ${percent(outOfScope.refusalRate)} (${outOfScope.refused}/${outOfScope.total} right: no policy answer, or the alternative label; ${outOfScope.nullIntent} by the fallback)`)
   console.log('\nintent                 precision  recall  support')
   for (const row of report.perIntent) {
     console.log(`${row.intent.padEnd(22)} ${percent(row.precision).padStart(9)} ${percent(row.recall).padStart(7)} ${String(row.support).padStart(8)}`)
