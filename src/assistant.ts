@@ -6,7 +6,8 @@ import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/loader'
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
-import type { ConversationRepository } from './store/types'
+import { LowdbResidentStore } from './store/lowdb/resident-store'
+import type { ConversationRepository, ResidentRepository } from './store/types'
 
 export interface Assistant {
   config: Config
@@ -15,12 +16,14 @@ export interface Assistant {
   matcher: IntentMatcher
   translate: Translate
   conversations: ConversationRepository
+  residents: ResidentRepository
   pipeline: Pipeline
 }
 
 export interface AssistantOverrides {
   logger?: Logger
   conversations?: ConversationRepository
+  residents?: ResidentRepository
   /** Name this process writes its lowdb files under (one writer per file): 'server', 'cli' ... */
   storeWriter?: string
 }
@@ -32,6 +35,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const matcher = new IntentMatcher(kb.intents, kb.lexicon)
   const translate = await createTranslator(kb.messages)
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, logger, defaultLocale: config.DEFAULT_LOCALE })
-  return { config, logger, kb, matcher, translate, conversations, pipeline }
+  const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
+  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, logger, defaultLocale: config.DEFAULT_LOCALE })
+  return { config, logger, kb, matcher, translate, conversations, residents, pipeline }
 }

@@ -8,7 +8,7 @@ import { isAnjuError } from './core/errors'
 async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
-  const app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
+  const app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
   const address = await app.listen({ port: config.PORT, host: config.HOST })
   assistant.logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
 

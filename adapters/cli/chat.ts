@@ -2,12 +2,14 @@
 import { createAssistant } from '../../src/assistant'
 import { loadConfig } from '../../src/config/env'
 import { isAnjuError } from '../../src/core/errors'
+import { MemoryResidentStore } from '../../src/store/memory/resident-store'
 import { runTerminalChat } from './terminal-chat'
 
 try {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env })
-  // Its own lowdb files: the server may be writing the same data folder at the same time.
-  const assistant = await createAssistant(config, { storeWriter: 'cli' })
+  // Its own lowdb files: the server may be writing the same data folder at the same time. Terminal users'
+  // profiles (language, settlement) live for the session only, for the same reason.
+  const assistant = await createAssistant(config, { storeWriter: 'cli', residents: new MemoryResidentStore() })
   await runTerminalChat({
     pipeline: assistant.pipeline,
     translate: assistant.translate,

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os'
 import { createInterface } from 'node:readline/promises'
+import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import type { Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
@@ -37,7 +38,8 @@ export async function runTerminalChat(options: TerminalChatOptions): Promise<voi
     }
     try {
       const ctx = await pipeline.handle({ channel: 'cli', channelUserId: userId, text, locale, receivedAt: new Date() })
-      for (const reply of ctx.replies) say(`${translate(locale, 'cli.prompt')}${reply.text}\n`)
+      const hint = translate(ctx.locale, 'choices.hint')
+      for (const reply of ctx.replies) say(`${translate(ctx.locale, 'cli.prompt')}${choicesAsText(reply, hint)}\n`)
     } catch {
       say(translate(locale, 'error.internal'))
     }

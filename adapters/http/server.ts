@@ -2,11 +2,14 @@ import { readFile } from 'node:fs/promises'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from '../../src/core/logger'
 import { AnjuError, isAnjuError } from '../../src/core/errors'
+import { choicesAsText } from '../../src/core/outbound'
+import type { Translate } from '../../src/i18n'
 import type { Pipeline } from '../../src/pipeline/pipeline'
 import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
 
 export interface HttpServerOptions {
   pipeline: Pipeline
+  translate: Translate
   logger: Logger
 }
 
@@ -21,7 +24,7 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, logger }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
@@ -61,7 +64,10 @@ export async function buildHttpServer({ pipeline, logger }: HttpServerOptions): 
     const sources = ctx.sources
       .filter((source) => !seen.has(`${source.file}#${source.clause}`) && seen.add(`${source.file}#${source.clause}`))
       .map(({ file, clause }) => ({ file, clause }))
-    return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies: ctx.replies, sources }
+    // The API speaks plain text: choices become a numbered list the resident answers with a number.
+    const hint = translate(ctx.locale, 'choices.hint')
+    const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint) }))
+    return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
 
   return app

@@ -1,4 +1,5 @@
 import type { Locale, Source } from '../knowledge/schemas'
+import type { ResidentProfile } from '../store/types'
 
 /** The one inbound message type every adapter builds. */
 export interface InboundMessage {
@@ -7,13 +8,25 @@ export interface InboundMessage {
   /** The platform's own id for the resident; with `channel` it identifies them. */
   channelUserId: string
   text: string
-  /** The locale the resident asked in, when the channel knows it. */
+  /** The locale the resident explicitly asked in (the web page's switch, the terminal's /en). */
   locale?: Locale
+  /** The platform's guess at the resident's language (Telegram's language_code), weaker than a choice. */
+  localeHint?: Locale
+  /** The resident's name on the platform, for staff. */
+  displayName?: string
   receivedAt: Date
+}
+
+/** An answer the resident can pick; `value` is sent back as the resident's next message. */
+export interface Choice {
+  label: string
+  value: string
 }
 
 export interface OutboundReply {
   text: string
+  /** Buttons where the platform has them; a numbered list where it does not. */
+  choices?: Choice[]
 }
 
 /** What the matcher decided, kept on the context for handlers, the record and the adapters. */
@@ -27,23 +40,42 @@ export interface MatchOutcome {
 /** One context per inbound message, built by the pipeline; handlers reply through it, never through a platform. */
 export class Context {
   readonly message: InboundMessage
-  readonly locale: Locale
   readonly replies: OutboundReply[] = []
   readonly sources: Source[] = []
   outcome: MatchOutcome = { intent: null, confidence: 0, fallback: false }
+  /** The resident's profile; change it through `updateResident` so that it is saved. */
+  readonly resident: ResidentProfile
+  #residentChanged = false
+  #locale: Locale
 
-  constructor(message: InboundMessage, locale: Locale) {
+  constructor(message: InboundMessage, locale: Locale, resident: ResidentProfile) {
     this.message = message
-    this.locale = locale
+    this.#locale = locale
+    this.resident = resident
+  }
+
+  /** The language of this conversation turn. */
+  get locale(): Locale {
+    return this.#locale
   }
 
   /** Stable identity of the resident across messages on one channel. */
   get residentKey(): string {
-    return `${this.message.channel}:${this.message.channelUserId}`
+    return this.resident.key
   }
 
-  reply(text: string): void {
-    this.replies.push({ text })
+  get residentChanged(): boolean {
+    return this.#residentChanged
+  }
+
+  updateResident(patch: Partial<Omit<ResidentProfile, 'key' | 'channel' | 'channelUserId' | 'createdAt'>>): void {
+    Object.assign(this.resident, patch)
+    if (patch.locale) this.#locale = patch.locale
+    this.#residentChanged = true
+  }
+
+  reply(text: string, choices?: Choice[]): void {
+    this.replies.push(choices?.length ? { text, choices } : { text })
   }
 
   cite(sources: readonly Source[]): void {

@@ -41,6 +41,8 @@ export const intentSchema = z.strictObject({
   handler: z.enum(HANDLER_KINDS),
   /** i18n key of the reply, for `message` intents. */
   message: nonEmpty.optional(),
+  /** Choices offered with the reply: `topics` offers every policy topic as a button. */
+  choices: z.enum(['topics']).optional(),
   examples: z.strictObject({
     'zh-CN': z.array(nonEmpty).min(5, 'give at least 5 zh-CN examples'),
     en: z.array(nonEmpty).min(3, 'give at least 3 en examples'),

@@ -1,4 +1,4 @@
-import type { Context } from '../core/context'
+import type { Choice, Context } from '../core/context'
 import type { Translate } from '../i18n'
 import type { KnowledgeBase } from '../knowledge/loader'
 import type { Locale, Source, Topic } from '../knowledge/schemas'
@@ -24,16 +24,29 @@ export class AnswerComposer {
     const intent = match.intent === null ? undefined : this.#handlerOf.get(match.intent)
     if (!intent) {
       ctx.outcome = { ...ctx.outcome, fallback: true }
-      ctx.reply(this.#fallback(locale, match))
+      this.#fallback(ctx, match)
       return
     }
     if (intent.handler === 'message') {
-      ctx.reply(this.#rendered(`${locale}|message|${intent.id}`, () => this.#t(locale, intent.message!, { topics: this.#topicList(locale) })))
+      const text = this.#rendered(`${locale}|message|${intent.id}`, () => this.#t(locale, intent.message!, { topics: this.#topicList(locale) }))
+      ctx.reply(text, intent.choices === 'topics' ? this.topicChoices(locale) : undefined)
       return
     }
-    const topic = this.#kb.topics.get(intent.id)!
-    ctx.reply(this.#rendered(`${locale}|policy|${topic.id}`, () => this.#policyAnswer(topic, locale)))
+    this.answerTopic(ctx, intent.id)
+  }
+
+  /** The policy answer of one topic, with its sources; false when there is no such topic. */
+  answerTopic(ctx: Context, topicId: string): boolean {
+    const topic = this.#kb.topics.get(topicId)
+    if (!topic) return false
+    ctx.reply(this.#rendered(`${ctx.locale}|policy|${topic.id}`, () => this.#policyAnswer(topic, ctx.locale)))
     ctx.cite(topic.sources)
+    return true
+  }
+
+  /** Every policy topic as a choice that answers it directly. */
+  topicChoices(locale: Locale, topics: Iterable<Topic> = this.#kb.topics.values()): Choice[] {
+    return [...topics].map((topic) => ({ label: topic.title[locale], value: `/topic ${topic.id}` }))
   }
 
   /** Replies depend only on knowledge and locale: render each once (i18next costs more than matching). */
@@ -43,16 +56,19 @@ export class AnswerComposer {
     return text
   }
 
-  #fallback(locale: Locale, match: MatchResult): string {
+  #fallback(ctx: Context, match: MatchResult): void {
+    const { locale } = ctx
     if (match.refusal === 'ambiguous') {
       const candidates = match.ranking.slice(0, 2).map((r) => this.#kb.topics.get(r.intent)).filter((t) => t !== undefined)
       if (candidates.length === 2) {
-        return this.#rendered(`${locale}|ambiguous|${candidates.map((c) => c.id).join('|')}`, () =>
+        const text = this.#rendered(`${locale}|ambiguous|${candidates.map((c) => c.id).join('|')}`, () =>
           this.#t(locale, 'fallback.ambiguous', { topics: this.#topicList(locale, candidates) }))
+        ctx.reply(text, this.topicChoices(locale, candidates))
+        return
       }
     }
     const key = match.refusal === 'out_of_scope' ? 'fallback.out_of_scope' : 'fallback.low_confidence'
-    return this.#rendered(`${locale}|${key}`, () => this.#t(locale, key, { topics: this.#topicList(locale) }))
+    ctx.reply(this.#rendered(`${locale}|${key}`, () => this.#t(locale, key, { topics: this.#topicList(locale) })))
   }
 
   #policyAnswer(topic: Topic, locale: Locale): string {

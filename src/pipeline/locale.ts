@@ -1,14 +1,16 @@
+import type { InboundMessage } from '../core/context'
 import type { Locale } from '../knowledge/schemas'
 
 const HAN = /\p{Script=Han}/u
 const LATIN_LETTERS = /[a-z]{2,}/i
 
 /**
- * The locale to answer in: the one the channel gave, else English for text with Latin words and
- * no Chinese characters, else the deployment's default.
+ * The locale to answer in, strongest signal first: the one the message carries explicitly, the one the
+ * resident chose, English for text with Latin words and no Chinese, the platform's hint, the default.
  */
-export function resolveLocale(text: string, given: Locale | undefined, fallback: Locale): Locale {
-  if (given) return given
-  if (!HAN.test(text) && LATIN_LETTERS.test(text)) return 'en'
-  return fallback
+export function resolveLocale(message: InboundMessage, chosen: Locale | undefined, fallback: Locale): Locale {
+  if (message.locale) return message.locale
+  if (chosen) return chosen
+  if (!HAN.test(message.text) && LATIN_LETTERS.test(message.text) && !message.text.startsWith('/')) return 'en'
+  return message.localeHint ?? fallback
 }

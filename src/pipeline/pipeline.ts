@@ -7,8 +7,10 @@ import type { Translate } from '../i18n'
 import type { KnowledgeBase } from '../knowledge/loader'
 import type { Locale } from '../knowledge/schemas'
 import type { IntentMatcher } from '../matcher/matcher'
-import type { ConversationRepository } from '../store/types'
+import { KeyedMutex } from '../core/keyed-mutex'
+import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer } from './answer'
+import { ConversationCommands, resolveChoice } from './commands'
 import { resolveLocale } from './locale'
 
 export interface PipelineOptions {
@@ -16,6 +18,7 @@ export interface PipelineOptions {
   matcher: IntentMatcher
   translate: Translate
   conversations: ConversationRepository
+  residents: ResidentRepository
   logger: Logger
   defaultLocale: Locale
 }
@@ -37,11 +40,7 @@ function recordTurn(conversations: ConversationRepository): Middleware {
       fallback: outcome.fallback,
       replies: ctx.replies.map((reply) => reply.text),
     }
-    try {
-      await conversations.record(turn)
-    } catch (error) {
-      throw new AnjuError('ANJU_ERR_STORE', 'the conversation could not be recorded', { cause: error })
-    }
+    await storing('conversation', () => conversations.record(turn))
   }
 }
 
@@ -70,24 +69,75 @@ function understandAndAnswer(matcher: IntentMatcher, composer: AnswerComposer, l
   }
 }
 
+function newResident(message: InboundMessage): ResidentProfile {
+  const now = message.receivedAt.toISOString()
+  return {
+    key: residentKey(message.channel, message.channelUserId),
+    channel: message.channel,
+    channelUserId: message.channelUserId,
+    notices: false,
+    tags: [],
+    blocked: false,
+    createdAt: now,
+    updatedAt: now,
+  }
+}
+
+/** Wraps a storage failure so that the caller answers "try again" and nothing is silently lost. */
+async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work()
+  } catch (error) {
+    throw new AnjuError('ANJU_ERR_STORE', `the ${what} could not be stored`, { cause: error })
+  }
+}
+
 /** adapter → pipeline → matcher → handler → replies. Adapters call `handle` and send `ctx.replies`. */
 export class Pipeline {
   readonly #run: Middleware
   readonly #defaultLocale: Locale
+  readonly #residents: ResidentRepository
+  readonly #oneAtATime = new KeyedMutex()
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
+    this.#residents = options.residents
     const composer = new AnswerComposer(options.kb, options.translate)
+    const commands = new ConversationCommands(options.kb, options.translate, composer)
     this.#run = compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
+      resolveChoice,
+      commands.middleware,
       understandAndAnswer(options.matcher, composer, options.logger),
     ])
   }
 
-  async handle(message: InboundMessage): Promise<Context> {
-    const ctx = new Context(message, resolveLocale(message.text, message.locale, this.#defaultLocale))
-    await this.#run(ctx, async () => {})
-    return ctx
+  /** Handles one message; messages of one resident are handled one after another, in arrival order. */
+  handle(message: InboundMessage): Promise<Context> {
+    const key = residentKey(message.channel, message.channelUserId)
+    return this.#oneAtATime.run(key, async () => {
+      const stored = await storing('resident profile', () => this.#residents.get(key))
+      const resident = stored ?? newResident(message)
+      const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
+      // Writing again is the sign that a resident who blocked the bot has come back.
+      if (resident.blocked) ctx.updateResident({ blocked: false })
+      if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
+      await this.#run(ctx, async () => {})
+      this.#rememberChoices(ctx)
+      if (!stored || ctx.residentChanged) {
+        ctx.resident.updatedAt = message.receivedAt.toISOString()
+        await storing('resident profile', () => this.#residents.save(ctx.resident))
+      }
+      return ctx
+    })
+  }
+
+  /** The choices offered in this turn are what a number in the next message refers to. */
+  #rememberChoices(ctx: Context): void {
+    const offered = ctx.replies.flatMap((reply) => reply.choices ?? []).map((choice) => choice.value)
+    const before = ctx.resident.pendingChoices
+    if (offered.length > 0) ctx.updateResident({ pendingChoices: offered })
+    else if (before) ctx.updateResident({ pendingChoices: undefined })
   }
 }

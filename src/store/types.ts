@@ -41,3 +41,41 @@ export function selectRange(turns: ConversationTurn[], range: TimeRange = {}, ne
   if (newestFirst) inRange.reverse()
   return range.limit === undefined ? inRange : inRange.slice(0, range.limit)
 }
+
+/**
+ * A resident: one person on one channel, identified by the channel and the platform's user id.
+ * Every part of the system (answers, escalation, broadcast, dialogues) reads the same profile.
+ */
+export interface ResidentProfile {
+  /** `${channel}:${channelUserId}`; see `residentKey`. */
+  key: string
+  channel: string
+  channelUserId: string
+  displayName?: string
+  /** The language the resident chose; absent until they choose (the channel's hint is used meanwhile). */
+  locale?: Locale
+  settlementId?: string
+  /** Whether the resident receives notices (on by default once they tell their settlement). */
+  notices: boolean
+  /** Interests for notices: job-seekers, parents, elderly ... */
+  tags: string[]
+  /** The platform refused delivery (blocked the bot): stop sending until they write again. */
+  blocked: boolean
+  /** What the assistant asked and is waiting for, if anything. */
+  awaiting?: 'settlement'
+  /** Values of the choices last offered, so "2" on a text-only channel means the second one. */
+  pendingChoices?: string[]
+  /** When two channels are linked, the key of the profile that speaks for both. */
+  linkedTo?: string
+  createdAt: string
+  updatedAt: string
+}
+
+export const residentKey = (channel: string, channelUserId: string) => `${channel}:${channelUserId}`
+
+export interface ResidentRepository {
+  get(key: string): Promise<ResidentProfile | undefined>
+  save(profile: ResidentProfile): Promise<void>
+  /** Every profile; broadcast filters by settlement, tags and subscription. */
+  list(): Promise<ResidentProfile[]>
+}

@@ -89,7 +89,7 @@ async function benchHttp(questions: string[]): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-http-'))
   const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), INTENTS_DIR: path.join(ROOT, 'intents') })
   const assistant = await createAssistant(config, { logger: createLogger('warn') })
-  const app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
+  const app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a second process, lowdb recording on`)
   const result = await new Promise<{ requests: number; p50: number; p99: number; non2xx: number; errors: number }>((resolve, reject) => {

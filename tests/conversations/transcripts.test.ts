@@ -11,6 +11,7 @@ import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
  *   bot~ text the reply must contain       (several allowed)
  *   bot!~ text the reply must not contain
  *   sources> yes | no                      (whether the answer cites sources)
+ *   choice~ a label among the choices offered
  */
 interface Step {
   line: number
@@ -18,6 +19,7 @@ interface Step {
   intent?: string | null
   contains: string[]
   excludes: string[]
+  choices: string[]
   sources?: boolean
 }
 
@@ -29,15 +31,16 @@ function parseTranscript(content: string): { locale?: 'zh-CN' | 'en'; steps: Ste
     const localeLine = /^# locale: (zh-CN|en)$/.exec(line)
     if (localeLine) locale = localeLine[1] as 'zh-CN' | 'en'
     if (!line || line.startsWith('#')) return
-    const [, tag, value] = /^(user>|intent>|bot~|bot!~|sources>)\s*(.*)$/.exec(line) ?? []
+    const [, tag, value] = /^(user>|intent>|bot~|bot!~|sources>|choice~)\s*(.*)$/.exec(line) ?? []
     if (!tag) throw new Error(`line ${index + 1}: unknown line "${line}"`)
-    if (tag === 'user>') return void steps.push({ line: index + 1, user: value!, contains: [], excludes: [] })
+    if (tag === 'user>') return void steps.push({ line: index + 1, user: value!, contains: [], excludes: [], choices: [] })
     const step = steps.at(-1)
     if (!step) throw new Error(`line ${index + 1}: "${tag}" before any user> line`)
     if (tag === 'intent>') step.intent = value === 'null' ? null : value!
     if (tag === 'bot~') step.contains.push(value!)
     if (tag === 'bot!~') step.excludes.push(value!)
     if (tag === 'sources>') step.sources = value === 'yes'
+    if (tag === 'choice~') step.choices.push(value!)
   })
   return { locale, steps }
 }
@@ -65,6 +68,8 @@ describe('conversation transcripts', () => {
       for (const text of step.contains) expect(reply, where).toContain(text)
       for (const text of step.excludes) expect(reply, where).not.toContain(text)
       if (step.sources !== undefined) expect(ctx.sources.length > 0, where).toBe(step.sources)
+      const labels = ctx.replies.flatMap((r) => r.choices ?? []).map((c) => c.label)
+      for (const label of step.choices) expect(labels, where).toContain(label)
     }
   })
 })

@@ -14,7 +14,7 @@ describe('HTTP API on a real server', () => {
   beforeAll(async () => {
     dir = await makeTempDir()
     assistant = await createTestAssistant(dir)
-    app = await buildHttpServer({ pipeline: assistant.pipeline, logger: assistant.logger })
+    app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
     base = await app.listen({ port: 0, host: '127.0.0.1' })
   })
   afterAll(async () => {

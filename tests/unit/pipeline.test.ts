@@ -6,6 +6,7 @@ import { loadKnowledgeBase } from '../../src/knowledge/loader'
 import type { IntentMatcher } from '../../src/matcher/matcher'
 import { Pipeline } from '../../src/pipeline/pipeline'
 import { MemoryConversationStore } from '../../src/store/memory/conversation-store'
+import { MemoryResidentStore } from '../../src/store/memory/resident-store'
 import { ROOT } from '../helpers'
 
 const message = (text: string, locale?: 'zh-CN' | 'en') => ({ channel: 'test', channelUserId: 'u1', text, locale, receivedAt: new Date('2026-11-23T08:00:00Z') })
@@ -18,6 +19,7 @@ async function pipelineWith(matcher: Pick<IntentMatcher, 'match'>) {
     matcher: matcher as IntentMatcher,
     translate: await createTranslator(kb.messages),
     conversations,
+    residents: new MemoryResidentStore(),
     logger: createLogger('silent'),
     defaultLocale: 'zh-CN',
   })

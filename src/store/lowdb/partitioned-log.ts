@@ -1,7 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { Low } from 'lowdb'
-import { DataFile } from 'lowdb/node'
+import { CoalescingFile } from './coalescing-file'
 
 interface LogFile<T> {
   items: T[]
@@ -43,41 +42,12 @@ class AppendOnlyJson<T> {
   }
 }
 
-/**
- * Writes a lowdb file atomically (steno: temp file + rename), coalescing concurrent saves:
- * however many callers ask while a write runs, the data is stringified and written once more after it.
- */
-class CoalescingFile<T> {
-  readonly db: Low<LogFile<T>>
-  #writing: Promise<void> | null = null
-  #pending: Promise<void> | null = null
-
-  constructor(file: string) {
-    this.db = new Low(new DataFile<LogFile<T>>(file, new AppendOnlyJson<T>()), { items: [] })
-  }
-
-  save(): Promise<void> {
-    if (!this.#writing) return this.#startWrite()
-    this.#pending ??= this.#writing.catch(() => undefined).then(() => {
-      this.#pending = null
-      return this.#startWrite()
-    })
-    return this.#pending
-  }
-
-  #startWrite(): Promise<void> {
-    const write = this.db.write().finally(() => {
-      if (this.#writing === write) this.#writing = null
-    })
-    this.#writing = write
-    return write
-  }
-}
-
 interface OpenPart<T> {
   index: number
-  file: CoalescingFile<T>
+  file: CoalescingFile<LogFile<T>>
 }
+
+const logFile = <T>(file: string) => new CoalescingFile<LogFile<T>>(file, { items: [] }, new AppendOnlyJson<T>())
 
 const PART_FILE = /^([a-z0-9-]+)\.part-(\d{4,})\.json$/
 
@@ -125,7 +95,7 @@ export class PartitionedLog<T> {
         items.push(...open.file.db.data.items)
         continue
       }
-      const file = new CoalescingFile<T>(path.join(this.#dir, partition, name))
+      const file = logFile<T>(path.join(this.#dir, partition, name))
       await file.db.read()
       items.push(...file.db.data.items)
     }
@@ -150,13 +120,13 @@ export class PartitionedLog<T> {
     await mkdir(path.join(this.#dir, partition), { recursive: true })
     const own = (await this.#partFiles(partition)).map((name) => PART_FILE.exec(name)!).filter((m) => m[1] === this.#writer)
     const index = Math.max(1, ...own.map((m) => Number(m[2])))
-    const file = new CoalescingFile<T>(path.join(this.#dir, partition, this.#partName(index)))
+    const file = logFile<T>(path.join(this.#dir, partition, this.#partName(index)))
     await file.db.read()
     this.#openParts.set(partition, { index, file })
   }
 
   #rollOver(partition: string, index: number): OpenPart<T> {
-    const part = { index, file: new CoalescingFile<T>(path.join(this.#dir, partition, this.#partName(index))) }
+    const part = { index, file: logFile<T>(path.join(this.#dir, partition, this.#partName(index))) }
     this.#openParts.set(partition, part)
     return part
   }

@@ -1,0 +1,18 @@
+import type { ResidentProfile, ResidentRepository } from '../types'
+
+export class MemoryResidentStore implements ResidentRepository {
+  readonly #profiles = new Map<string, ResidentProfile>()
+
+  async get(key: string): Promise<ResidentProfile | undefined> {
+    const profile = this.#profiles.get(key)
+    return profile && structuredClone(profile)
+  }
+
+  async save(profile: ResidentProfile): Promise<void> {
+    this.#profiles.set(profile.key, structuredClone(profile))
+  }
+
+  async list(): Promise<ResidentProfile[]> {
+    return [...this.#profiles.values()].map((profile) => structuredClone(profile))
+  }
+}
