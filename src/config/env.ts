@@ -20,6 +20,20 @@ const envSchema = z.object({
   INTENTS_DIR: z.string().trim().min(1).default(DEFAULTS.INTENTS_DIR),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default(DEFAULTS.LOG_LEVEL),
   DEFAULT_LOCALE: z.enum(LOCALES).default(DEFAULTS.DEFAULT_LOCALE),
+  /** Telegram starts only when a token is set. */
+  TELEGRAM_BOT_TOKEN: z.string().trim().regex(/^\d+:[\w-]+$/, 'looks like 123456:ABC-DEF... (from BotFather)').optional(),
+  /** A self-hosted Bot API server; Telegram's own by default. */
+  TELEGRAM_API_ROOT: z.url().default('https://api.telegram.org'),
+  /** Public HTTPS URL of this server's webhook route; long polling when unset. */
+  TELEGRAM_WEBHOOK_URL: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }).optional(),
+  /** Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token; required with a webhook. */
+  TELEGRAM_WEBHOOK_SECRET: z.string().regex(/^[A-Za-z0-9_-]{16,256}$/, '16-256 letters, digits, _ or -').optional(),
+  /** WeChat starts only when a puppet is named (e.g. wechaty-puppet-padlocal, wechaty-puppet-service). */
+  WECHATY_PUPPET: z.string().trim().min(1).optional(),
+  WECHATY_PUPPET_TOKEN: z.string().trim().min(1).optional(),
+}).refine((env) => !env.TELEGRAM_WEBHOOK_URL || env.TELEGRAM_WEBHOOK_SECRET, {
+  message: 'set TELEGRAM_WEBHOOK_SECRET together with TELEGRAM_WEBHOOK_URL',
+  path: ['TELEGRAM_WEBHOOK_SECRET'],
 })
 
 export type Config = z.infer<typeof envSchema>

@@ -133,6 +133,19 @@ export class Pipeline {
     })
   }
 
+  /**
+   * An adapter reports that the platform refuses delivery to a resident (they blocked the bot):
+   * they are marked, so that notices skip them, until they write again.
+   */
+  residentUnreachable(channel: string, channelUserId: string): Promise<void> {
+    const key = residentKey(channel, channelUserId)
+    return this.#oneAtATime.run(key, async () => {
+      const resident = await storing('resident profile', () => this.#residents.get(key))
+      if (!resident || resident.blocked) return
+      await storing('resident profile', () => this.#residents.save({ ...resident, blocked: true, updatedAt: new Date().toISOString() }))
+    })
+  }
+
   /** The choices offered in this turn are what a number in the next message refers to. */
   #rememberChoices(ctx: Context): void {
     const offered = ctx.replies.flatMap((reply) => reply.choices ?? []).map((choice) => choice.value)
