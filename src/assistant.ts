@@ -1,13 +1,31 @@
 import path from 'node:path'
 import type { Config } from './config/env'
+import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
+import { OutboxDispatcher } from './escalation/outbox'
+import { EscalationScheduler } from './escalation/scheduler'
+import { StaffDirectory } from './escalation/staff'
+import { TicketService } from './escalation/ticket-service'
 import { createTranslator, type Translate } from './i18n'
 import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/loader'
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
+import { LowdbAuditStore } from './store/lowdb/audit-store'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
+import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
-import type { ConversationRepository, ResidentRepository } from './store/types'
+import { LowdbTicketStore } from './store/lowdb/ticket-store'
+import type { AuditRepository, ConversationRepository, ResidentRepository, TicketRepository } from './store/types'
+
+/** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
+export interface DemandDesk {
+  service: TicketService
+  tickets: TicketRepository
+  audit: AuditRepository
+  outbox: OutboxDispatcher
+  staff: StaffDirectory
+  scheduler: EscalationScheduler
+}
 
 export interface Assistant {
   config: Config
@@ -17,25 +35,46 @@ export interface Assistant {
   translate: Translate
   conversations: ConversationRepository
   residents: ResidentRepository
+  /** Absent where this process must not write tickets (the terminal chat beside a running server). */
+  desk?: DemandDesk
   pipeline: Pipeline
 }
 
 export interface AssistantOverrides {
   logger?: Logger
+  clock?: Clock
   conversations?: ConversationRepository
   residents?: ResidentRepository
   /** Name this process writes its lowdb files under (one writer per file): 'server', 'cli' ... */
   storeWriter?: string
+  /** false: no demand desk in this process. */
+  desk?: false
 }
 
-/** Builds everything but the adapters: knowledge → matcher → store → pipeline. Throws on bad knowledge. */
+async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
+  const dataDir = path.resolve(config.DATA_DIR)
+  const tickets = new LowdbTicketStore(dataDir)
+  const audit = new LowdbAuditStore(dataDir)
+  const outbox = new OutboxDispatcher(new LowdbOutboxStore(dataDir), clock, logger)
+  const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
+  const service = new TicketService({
+    tickets, residents, audit, staff, outbox, translate, clock, logger,
+    limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
+    supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
+  })
+  return { service, tickets, audit, outbox, staff, scheduler: new EscalationScheduler(service, outbox, logger) }
+}
+
+/** Builds everything but the adapters: knowledge → matcher → stores → demand desk → pipeline. Throws on bad knowledge. */
 export async function createAssistant(config: Config, overrides: AssistantOverrides = {}): Promise<Assistant> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
+  const clock = overrides.clock ?? systemClock
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const matcher = new IntentMatcher(kb.intents, kb.lexicon)
   const translate = await createTranslator(kb.messages)
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
   const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, logger, defaultLocale: config.DEFAULT_LOCALE })
-  return { config, logger, kb, matcher, translate, conversations, residents, pipeline }
+  const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, residents, clock, logger)
+  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, logger, defaultLocale: config.DEFAULT_LOCALE })
+  return { config, logger, kb, matcher, translate, conversations, residents, desk, pipeline }
 }

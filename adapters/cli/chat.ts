@@ -7,9 +7,9 @@ import { runTerminalChat } from './terminal-chat'
 
 try {
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env })
-  // Its own lowdb files: the server may be writing the same data folder at the same time. Terminal users'
-  // profiles (language, settlement) live for the session only, for the same reason.
-  const assistant = await createAssistant(config, { storeWriter: 'cli', residents: new MemoryResidentStore() })
+  // Its own lowdb files: the server may be writing the same data folder at the same time. For the same reason
+  // terminal users' profiles live for the session only, and demands are not raised from here.
+  const assistant = await createAssistant(config, { storeWriter: 'cli', residents: new MemoryResidentStore(), desk: false })
   await runTerminalChat({
     pipeline: assistant.pipeline,
     translate: assistant.translate,

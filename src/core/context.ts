@@ -1,4 +1,5 @@
 import type { Locale, Source } from '../knowledge/schemas'
+import type { MatchResult } from '../matcher/matcher'
 import type { ResidentProfile } from '../store/types'
 
 /** The one inbound message type every adapter builds. */
@@ -43,6 +44,8 @@ export class Context {
   readonly replies: OutboundReply[] = []
   readonly sources: Source[] = []
   outcome: MatchOutcome = { intent: null, confidence: 0, fallback: false }
+  /** What the matcher understood, once it has run. */
+  match?: MatchResult
   /** The resident's profile; change it through `updateResident` so that it is saved. */
   readonly resident: ResidentProfile
   #residentChanged = false

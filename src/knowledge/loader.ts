@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
 import {
+  dialogueWordsSchema,
   intentSchema,
   lexiconSchema,
   LOCALES,
@@ -11,6 +12,7 @@ import {
   POLICY_INTENT_IDS,
   settlementsFileSchema,
   topicSchema,
+  type DialogueWords,
   type Intent,
   type Lexicon,
   type Locale,
@@ -24,6 +26,7 @@ export interface KnowledgeBase {
   topics: Map<string, Topic>
   settlements: Settlement[]
   lexicon: Lexicon
+  words: DialogueWords
   messages: Record<Locale, Record<string, string>>
 }
 
@@ -158,13 +161,14 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const lexiconFile = path.join(dirs.knowledgeDir, 'lexicon.yaml')
   const lexicon = await loadFile(lexiconFile, lexiconSchema, problems)
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
+  const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
   for (const locale of LOCALES) {
     messages[locale] = await loadFile(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), messagesSchema, problems)
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -173,6 +177,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     topics: new Map(POLICY_INTENT_IDS.map((id) => [id, topics.get(id)!.value])),
     settlements: settlementsFile.settlements,
     lexicon,
+    words,
     messages: messages as Record<Locale, Record<string, string>>,
   }
 }

@@ -31,9 +31,10 @@ const intentIdSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are lower_snak
  * How an intent is answered:
  * - `policy`: the knowledge entry with the same id (must cite sources);
  * - `message`: a fixed message from the i18n catalogue (greeting, help, thanks);
- * - `out_of_scope`: examples of what the assistant must refuse; never answered, only used to say no.
+ * - `out_of_scope`: examples of what the assistant must refuse; never answered, only used to say no;
+ * - `ticket_status`: the resident asks how their demands to caseworkers are going.
  */
-export const HANDLER_KINDS = ['policy', 'message', 'out_of_scope'] as const
+export const HANDLER_KINDS = ['policy', 'message', 'out_of_scope', 'ticket_status'] as const
 
 export const intentSchema = z.strictObject({
   id: intentIdSchema,
@@ -74,6 +75,8 @@ export const topicSchema = z.strictObject({
 export type Topic = z.infer<typeof topicSchema>
 
 export const staffContactSchema = z.strictObject({
+  /** The staff member's id: the same id as in the staff file that holds their API token. */
+  id: intentIdSchema,
   name: nonEmpty,
   role: z.enum(['caseworker', 'supervisor']),
   /** How to reach them; console-only when absent. */
@@ -125,3 +128,13 @@ export const messagesSchema = z.record(
   // Not trimmed: separators such as ", " keep their spaces.
   z.string().refine((text) => text.trim().length > 0, 'must not be empty'),
 )
+
+/** Words the conversation itself listens for: urgent danger, yes, no, cancel. Data, so a county can add its own. */
+export const dialogueWordsSchema = z.strictObject({
+  /** Any of these in a message raises an urgent ticket at once and tells the resident what to do now. */
+  urgent: z.array(nonEmpty).min(1),
+  cancel: z.array(nonEmpty).min(1),
+  yes: z.array(nonEmpty).min(1),
+  no: z.array(nonEmpty).min(1),
+})
+export type DialogueWords = z.infer<typeof dialogueWordsSchema>

@@ -27,6 +27,11 @@ export class AnswerComposer {
       this.#fallback(ctx, match)
       return
     }
+    if (intent.handler === 'ticket_status') {
+      // Reached only without a demand desk (which answers it itself): then there are no tickets to tell of.
+      ctx.reply(this.#t(locale, 'ticket.status_none'))
+      return
+    }
     if (intent.handler === 'message') {
       const text = this.#rendered(`${locale}|message|${intent.id}`, () => this.#t(locale, intent.message!, { topics: this.#topicList(locale) }))
       ctx.reply(text, intent.choices === 'topics' ? this.topicChoices(locale) : undefined)

@@ -33,6 +33,8 @@ export class ConversationCommands {
   readonly #composer: AnswerComposer
   readonly #settlementSearch: Fuse<{ id: string; names: string[] }>
   readonly #coreNames: { settlement: Settlement; cores: string[] }[]
+  /** Runs after a resident tells their settlement (a demand waiting for it goes on). */
+  onSettlementSaved?: (ctx: Context) => Promise<void>
 
   constructor(kb: KnowledgeBase, translate: Translate, composer: AnswerComposer) {
     this.#kb = kb
@@ -47,23 +49,23 @@ export class ConversationCommands {
   readonly middleware: Middleware = async (ctx, next) => {
     const command = COMMAND.exec(ctx.message.text.trim())
     if (command) {
-      const handled = this.#command(ctx, command[1]!.toLowerCase(), command[2]?.trim() ?? '')
+      const handled = await this.#command(ctx, command[1]!.toLowerCase(), command[2]?.trim() ?? '')
       if (handled) return
     } else if (ctx.resident.awaiting === 'settlement') {
       ctx.updateResident({ awaiting: undefined })
       const settlement = this.#findSettlement(ctx.message.text)
-      if (settlement) return this.#saveSettlement(ctx, settlement)
+      if (settlement) return await this.#saveSettlement(ctx, settlement)
     }
     await next()
   }
 
-  #command(ctx: Context, name: string, argument: string): boolean {
+  async #command(ctx: Context, name: string, argument: string): Promise<boolean> {
     const { locale } = ctx
     switch (name) {
       case 'start':
         ctx.outcome = { intent: 'greeting', confidence: 1, fallback: false }
         ctx.reply(this.#t(locale, 'greeting'))
-        if (!ctx.resident.settlementId) this.#askSettlement(ctx, 'settlement.ask')
+        if (!ctx.resident.settlementId) this.askSettlement(ctx)
         else ctx.reply(this.#t(locale, 'help'), this.#composer.topicChoices(locale))
         return true
       case 'help':
@@ -74,8 +76,8 @@ export class ConversationCommands {
         return this.#language(ctx, argument)
       case 'settlement': {
         const settlement = this.#kb.settlements.find((s) => s.id === argument) ?? (argument ? this.#findSettlement(argument) : undefined)
-        if (settlement) this.#saveSettlement(ctx, settlement)
-        else this.#askSettlement(ctx, argument ? 'settlement.not_found' : 'settlement.ask')
+        if (settlement) await this.#saveSettlement(ctx, settlement)
+        else this.askSettlement(ctx, argument ? 'settlement.not_found' : 'settlement.ask')
         return true
       }
       case 'topic':
@@ -100,13 +102,13 @@ export class ConversationCommands {
     return true
   }
 
-  #askSettlement(ctx: Context, key: 'settlement.ask' | 'settlement.not_found'): void {
+  askSettlement(ctx: Context, key: 'settlement.ask' | 'settlement.not_found' = 'settlement.ask'): void {
     ctx.updateResident({ awaiting: 'settlement' })
     const choices = this.#kb.settlements.map((s) => ({ label: s.name[ctx.locale], value: `/settlement ${s.id}` }))
     ctx.reply(this.#t(ctx.locale, key), choices)
   }
 
-  #saveSettlement(ctx: Context, settlement: Settlement): void {
+  async #saveSettlement(ctx: Context, settlement: Settlement): Promise<void> {
     const first = ctx.resident.settlementId === undefined
     // Residents receive notices by default once they tell their settlement; they can unsubscribe.
     ctx.updateResident({ settlementId: settlement.id, awaiting: undefined, ...(first ? { notices: true } : {}) })
@@ -118,6 +120,7 @@ export class ConversationCommands {
       hours: centre.hours[locale],
       phone: centre.phone,
     }))
+    await this.onSettlementSaved?.(ctx)
   }
 
   /** "我住在安乐新居" names 安乐新居安置区: the name's core inside the message, else a fuzzy match of the whole. */

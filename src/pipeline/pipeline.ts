@@ -10,7 +10,9 @@ import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer } from './answer'
+import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
+import { DemandConversation } from './demands'
 import { resolveLocale } from './locale'
 
 export interface PipelineOptions {
@@ -19,6 +21,8 @@ export interface PipelineOptions {
   translate: Translate
   conversations: ConversationRepository
   residents: ResidentRepository
+  /** The demand desk; without it, escalation questions get the topic's answer only. */
+  tickets?: TicketService
   logger: Logger
   defaultLocale: Locale
 }
@@ -59,12 +63,19 @@ function errorBoundary(logger: Logger, translate: Translate): Middleware {
   }
 }
 
-function understandAndAnswer(matcher: IntentMatcher, composer: AnswerComposer, logger: Logger): Middleware {
+function understand(matcher: IntentMatcher, logger: Logger): Middleware {
   return async (ctx, next) => {
     const match = matcher.match(ctx.message.text)
+    ctx.match = match
     ctx.outcome = { intent: match.intent, confidence: match.confidence, fallback: false }
-    composer.answer(ctx, match)
     logger.debug({ resident: ctx.residentKey, text: ctx.message.text, intent: match.intent, confidence: match.confidence, refusal: match.refusal }, 'matched')
+    await next()
+  }
+}
+
+function answer(composer: AnswerComposer): Middleware {
+  return async (ctx, next) => {
+    composer.answer(ctx, ctx.match!)
     await next()
   }
 }
@@ -104,12 +115,16 @@ export class Pipeline {
     this.#residents = options.residents
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
+    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
+    if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
     this.#run = compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
       commands.middleware,
-      understandAndAnswer(options.matcher, composer, options.logger),
+      understand(options.matcher, options.logger),
+      ...(demands ? [demands.middleware] : []),
+      answer(composer),
     ])
   }
 

@@ -1,3 +1,5 @@
+import type { Choice } from '../core/context'
+import type { Ticket } from '../escalation/ticket'
 import type { Locale } from '../knowledge/schemas'
 
 /** One exchange: what the resident said and what the assistant answered. */
@@ -62,7 +64,11 @@ export interface ResidentProfile {
   /** The platform refused delivery (blocked the bot): stop sending until they write again. */
   blocked: boolean
   /** What the assistant asked and is waiting for, if anything. */
-  awaiting?: 'settlement'
+  awaiting?: 'settlement' | 'demand_description' | 'caseworker_offer'
+  /** A demand being put together for a caseworker (waiting for the settlement or a description). */
+  demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal' }
+  /** Fallbacks in a row: after two, a caseworker is offered. */
+  fallbackStreak?: number
   /** Values of the choices last offered, so "2" on a text-only channel means the second one. */
   pendingChoices?: string[]
   /** When two channels are linked, the key of the profile that speaks for both. */
@@ -78,4 +84,61 @@ export interface ResidentRepository {
   save(profile: ResidentProfile): Promise<void>
   /** Every profile; broadcast filters by settlement, tags and subscription. */
   list(): Promise<ResidentProfile[]>
+}
+
+export interface TicketFilter {
+  from?: Date
+  to?: Date
+}
+
+/** Tickets. `update` applies a change atomically and stores it before resolving. */
+export interface TicketRepository {
+  /** Allocates the next quotable id for the day of `at` and stores the ticket built with it. */
+  create(at: Date, build: (id: string) => Ticket): Promise<Ticket>
+  get(id: string): Promise<Ticket | undefined>
+  update(id: string, change: (ticket: Ticket) => void): Promise<Ticket>
+  /** Tickets created in the range (every ticket without one), oldest first. */
+  list(filter?: TicketFilter): Promise<Ticket[]>
+}
+
+/** A message waiting to be delivered on a channel: a caseworker's notification, a reply relayed to a resident. */
+export interface OutboxItem {
+  id: string
+  channel: string
+  /** The platform's id of the recipient (a chat id, a contact or room id). */
+  recipient: string
+  text: string
+  choices?: Choice[]
+  ticketId?: string
+  /** Resident deliveries count towards "first answer"; staff ones do not. */
+  audience: 'resident' | 'staff'
+  status: 'pending' | 'sent' | 'failed'
+  attempts: number
+  nextAttemptAt: string
+  lastError?: string
+  createdAt: string
+  sentAt?: string
+}
+
+/** The durable outbox: what is in it is delivered, whatever crashes in between. */
+export interface OutboxRepository {
+  add(item: OutboxItem): Promise<void>
+  /** Pending items due by `now`, oldest first. */
+  due(now: Date): Promise<OutboxItem[]>
+  update(id: string, patch: Partial<OutboxItem>): Promise<void>
+  list(): Promise<OutboxItem[]>
+}
+
+/** One staff action, kept forever: who, what, on what, when. */
+export interface AuditEntry {
+  at: string
+  staffId: string
+  action: string
+  target?: string
+  detail?: string
+}
+
+export interface AuditRepository {
+  record(entry: AuditEntry): Promise<void>
+  list(range?: TimeRange): Promise<AuditEntry[]>
 }

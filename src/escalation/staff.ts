@@ -1,0 +1,103 @@
+import { createHash, timingSafeEqual } from 'node:crypto'
+import { readFile } from 'node:fs/promises'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { AnjuError } from '../core/errors'
+import type { Settlement } from '../knowledge/schemas'
+import type { Ticket } from './ticket'
+
+export const STAFF_ROLES = ['caseworker', 'supervisor', 'admin'] as const
+export type StaffRole = (typeof STAFF_ROLES)[number]
+
+const staffFileSchema = z.strictObject({
+  staff: z.array(z.strictObject({
+    id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are lower_snake_case'),
+    name: z.string().trim().min(1),
+    role: z.enum(STAFF_ROLES),
+    /** SHA-256 of the API token, in hex: tokens are never stored in the clear. */
+    tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the token, 64 hex digits (npm run staff:token)'),
+  })),
+})
+
+export interface StaffMember {
+  id: string
+  name: string
+  role: StaffRole
+  /** Settlements this person works for (from the settlement directory); admins see all. */
+  settlements: string[]
+  /** How to reach them for notifications; none means the console only. */
+  contacts: { channel: string; recipient: string }[]
+}
+
+export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')
+
+/** Who the staff are, what they may see, and how to reach them. */
+export class StaffDirectory {
+  readonly #byHash = new Map<string, StaffMember>()
+  readonly #byId = new Map<string, StaffMember>()
+
+  constructor(members: { id: string; name: string; role: StaffRole; tokenSha256: string }[], settlements: readonly Settlement[]) {
+    for (const member of members) {
+      const listed = settlements.flatMap((s) => s.staff.filter((st) => st.id === member.id).map((st) => ({ settlement: s, contact: st })))
+      const contacts = listed.flatMap(({ contact }) => [
+        ...(contact.telegramChatId ? [{ channel: 'telegram', recipient: contact.telegramChatId }] : []),
+        ...(contact.wechatContact ? [{ channel: 'wechat', recipient: contact.wechatContact }] : []),
+      ])
+      const staff: StaffMember = {
+        id: member.id,
+        name: member.name,
+        role: member.role,
+        settlements: member.role === 'admin' ? settlements.map((s) => s.id) : [...new Set(listed.map(({ settlement }) => settlement.id))],
+        contacts: contacts.filter((c, i) => contacts.findIndex((d) => d.channel === c.channel && d.recipient === c.recipient) === i),
+      }
+      this.#byHash.set(member.tokenSha256, staff)
+      this.#byId.set(member.id, staff)
+    }
+  }
+
+  /** Reads the staff file; a missing file means no staff API access (every call gets 401). */
+  static async load(file: string, settlements: readonly Settlement[]): Promise<StaffDirectory> {
+    let raw: string
+    try {
+      raw = await readFile(file, 'utf8')
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StaffDirectory([], settlements)
+      throw error
+    }
+    const parsed = staffFileSchema.safeParse(parseYaml(raw))
+    if (!parsed.success) {
+      const reasons = parsed.error.issues.map((issue) => `${file} at ${issue.path.join('.')}: ${issue.message}`).join('; ')
+      throw new AnjuError('ANJU_ERR_CONFIG_INVALID', reasons)
+    }
+    return new StaffDirectory(parsed.data.staff, settlements)
+  }
+
+  /** The staff member a bearer token belongs to; compared in constant time. */
+  authenticate(token: string | undefined): StaffMember | undefined {
+    if (!token) return undefined
+    const hash = hashToken(token)
+    for (const [known, member] of this.#byHash) {
+      if (timingSafeEqual(Buffer.from(known, 'hex'), Buffer.from(hash, 'hex'))) return member
+    }
+    return undefined
+  }
+
+  get(id: string): StaffMember | undefined {
+    return this.#byId.get(id)
+  }
+
+  /** The caseworkers (or supervisors) of a settlement, in directory order. */
+  ofSettlement(settlementId: string | undefined, role: 'caseworker' | 'supervisor'): StaffMember[] {
+    return [...this.#byId.values()].filter((m) => m.role === role && settlementId !== undefined && m.settlements.includes(settlementId))
+  }
+
+  admins(): StaffMember[] {
+    return [...this.#byId.values()].filter((m) => m.role === 'admin')
+  }
+
+  /** Caseworkers and supervisors see their settlements' tickets; admins see every ticket. */
+  canSee(member: StaffMember, ticket: Pick<Ticket, 'settlementId'>): boolean {
+    if (member.role === 'admin') return true
+    return ticket.settlementId !== undefined && member.settlements.includes(ticket.settlementId)
+  }
+}

@@ -1,0 +1,327 @@
+import type { Clock } from '../core/clock'
+import { AnjuError } from '../core/errors'
+import type { Logger } from '../core/logger'
+import type { Translate } from '../i18n'
+import type { Locale } from '../knowledge/schemas'
+import type { AuditRepository, ResidentRepository, TicketRepository } from '../store/types'
+import type { OutboxDispatcher } from './outbox'
+import type { StaffDirectory, StaffMember } from './staff'
+import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type ContextLine, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
+import { dueAt, type TimeLimits } from './time-limits'
+
+export interface NewDemand {
+  residentKey: string
+  channel: string
+  channelUserId: string
+  settlementId?: string
+  category: string
+  summary: string
+  priority: TicketPriority
+  context: ContextLine[]
+}
+
+export interface TicketServiceOptions {
+  tickets: TicketRepository
+  residents: ResidentRepository
+  audit: AuditRepository
+  staff: StaffDirectory
+  outbox: OutboxDispatcher
+  translate: Translate
+  clock: Clock
+  logger: Logger
+  limits: TimeLimits
+  /** How long after the due time the supervisor is alerted too. */
+  supervisorAlertDelayMs: number
+}
+
+const STAFF_LOCALE: Locale = 'zh-CN'
+
+/**
+ * The demand (诉求) desk: creates tickets, routes them to the settlement's least-loaded caseworker,
+ * relays answers to the resident's own channel, runs the return visit and the overdue alerts.
+ * Every staff action is checked against the staff member's settlements and written to the audit log.
+ */
+export class TicketService {
+  readonly #o: TicketServiceOptions
+
+  constructor(options: TicketServiceOptions) {
+    this.#o = options
+    // A resident's first delivered answer is what "time to first answer" measures.
+    options.outbox.onDelivered(async (item) => {
+      if (item.audience !== 'resident' || !item.ticketId) return
+      await options.tickets.update(item.ticketId, (t) => { t.firstAnswerAt ??= options.clock.now().toISOString() })
+    })
+  }
+
+  async create(demand: NewDemand): Promise<Ticket> {
+    const now = this.#o.clock.now()
+    const at = now.toISOString()
+    const assignee = await this.#pickCaseworker(demand.settlementId)
+    const ticket = await this.#o.tickets.create(now, (id) => ({
+      id,
+      ...demand,
+      status: assignee ? 'assigned' : 'open',
+      assignee: assignee?.id,
+      dueAt: dueAt(now, demand.priority, this.#o.limits).toISOString(),
+      createdAt: at,
+      updatedAt: at,
+      alerted: {},
+      events: [
+        { at, actor: 'resident', type: 'created', detail: demand.summary },
+        ...(assignee ? [{ at, actor: 'system' as const, type: 'assigned' as const, detail: assignee.id }] : []),
+      ],
+    }))
+    this.#o.logger.info({ ticket: ticket.id, settlement: ticket.settlementId, priority: ticket.priority, assignee: ticket.assignee }, 'ticket created')
+    return this.#notifyNew(ticket)
+  }
+
+  /**
+   * Notifications of new tickets that were stored but whose notification was never queued
+   * (a crash in between): run at start.
+   */
+  async recoverUnnotified(): Promise<number> {
+    const stranded = (await this.#o.tickets.list()).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
+    for (const ticket of stranded) await this.#notifyNew(ticket)
+    return stranded.length
+  }
+
+  /** A resident who had no settlement when they raised an urgent demand has now told it: route it. */
+  async settle(residentKey: string, settlementId: string): Promise<void> {
+    for (const ticket of await this.ofResident(residentKey)) {
+      if (ticket.settlementId || !isOpenStatus(ticket.status)) continue
+      const assignee = await this.#pickCaseworker(settlementId)
+      const updated = await this.#change(ticket.id, (t) => {
+        t.settlementId = settlementId
+        if (assignee) this.#assignTo(t, assignee.id, 'system')
+      })
+      await this.#notifyStaff(updated, assignee ? [assignee] : [], 'ticket.notify_new')
+    }
+  }
+
+  async ofResident(residentKey: string): Promise<Ticket[]> {
+    return (await this.#o.tickets.list()).filter((t) => t.residentKey === residentKey)
+  }
+
+  // ---- staff actions: each checked and audited ----
+
+  async list(member: StaffMember, filter: { status?: TicketStatus; settlement?: string; priority?: TicketPriority; overdue?: boolean } = {}): Promise<Ticket[]> {
+    const now = this.#o.clock.now().toISOString()
+    const visible = (await this.#o.tickets.list()).filter((t) => this.#o.staff.canSee(member, t))
+    await this.#audit(member, 'ticket.list', undefined, JSON.stringify(filter))
+    return visible.filter((t) =>
+      (!filter.status || t.status === filter.status) &&
+      (!filter.settlement || t.settlementId === filter.settlement) &&
+      (!filter.priority || t.priority === filter.priority) &&
+      (filter.overdue === undefined || (isOpenStatus(t.status) && t.dueAt < now) === filter.overdue))
+  }
+
+  async get(member: StaffMember, id: string): Promise<Ticket> {
+    const ticket = await this.#visible(member, id)
+    await this.#audit(member, 'ticket.get', id)
+    return ticket
+  }
+
+  async assign(member: StaffMember, id: string, assigneeId: string): Promise<Ticket> {
+    const ticket = await this.#visible(member, id)
+    const assignee = this.#o.staff.get(assigneeId)
+    if (!assignee || assignee.role !== 'caseworker' || !this.#o.staff.canSee(assignee, ticket)) {
+      throw new AnjuError('ANJU_ERR_BAD_REQUEST', `${assigneeId} is not a caseworker of this ticket's settlement`)
+    }
+    // Caseworkers may take a ticket themselves; handing it to someone else is a supervisor's call.
+    if (member.role === 'caseworker' && assigneeId !== member.id) throw new AnjuError('ANJU_ERR_FORBIDDEN', 'only a supervisor can assign a ticket to someone else')
+    const updated = await this.#change(id, (t) => this.#assignTo(t, assigneeId, `staff:${member.id}`))
+    await this.#audit(member, 'ticket.assign', id, assigneeId)
+    if (assigneeId !== member.id) await this.#notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+    return updated
+  }
+
+  /** A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. */
+  async reply(member: StaffMember, id: string, text: string): Promise<Ticket> {
+    await this.#visible(member, id)
+    const updated = await this.#change(id, (t) => {
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
+      if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
+    })
+    await this.#audit(member, 'ticket.reply', id, text)
+    await this.#toResident(updated, 'ticket.reply_to_resident', { id, text })
+    return updated
+  }
+
+  async changeStatus(member: StaffMember, id: string, status: TicketStatus): Promise<Ticket> {
+    await this.#visible(member, id)
+    const updated = await this.#change(id, (t) => this.#setStatus(t, status, `staff:${member.id}`))
+    await this.#audit(member, 'ticket.status', id, status)
+    if (status === 'resolved') await this.#returnVisit(updated)
+    return updated
+  }
+
+  async note(member: StaffMember, id: string, text: string): Promise<Ticket> {
+    await this.#visible(member, id)
+    const updated = await this.#change(id, (t) => {
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'note', detail: text })
+    })
+    await this.#audit(member, 'ticket.note', id, text)
+    return updated
+  }
+
+  // ---- the resident's side ----
+
+  /** More words from the resident on a ticket they raised a moment ago. */
+  async addResidentMessage(id: string, text: string): Promise<Ticket> {
+    return this.#change(id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
+    })
+  }
+
+  /** The return visit's answer: solved closes the ticket, not solved reopens it and tells the caseworker. */
+  async returnVisitAnswer(residentKey: string, id: string, solved: boolean): Promise<Ticket | undefined> {
+    const ticket = await this.#o.tickets.get(id)
+    if (!ticket || ticket.residentKey !== residentKey || ticket.status !== 'resolved') return undefined
+    const updated = await this.#change(id, (t) => {
+      t.satisfaction = { solved, at: this.#now() }
+      t.events.push({ at: this.#now(), actor: 'resident', type: 'return_visit', detail: solved ? 'solved' : 'not solved' })
+      this.#setStatus(t, solved ? 'closed' : 'reopened', 'resident')
+    })
+    if (!solved) {
+      const assignee = updated.assignee ? this.#o.staff.get(updated.assignee) : undefined
+      await this.#notifyStaff(updated, assignee ? [assignee] : this.#o.staff.ofSettlement(updated.settlementId, 'caseworker'), 'ticket.notify_reopened')
+    }
+    return updated
+  }
+
+  // ---- time limits ----
+
+  /** Alerts the assignee when a ticket falls due, then the supervisor after a delay: once each, whatever restarts. */
+  async alertOverdue(): Promise<void> {
+    const now = this.#o.clock.now()
+    for (const ticket of await this.#o.tickets.list()) {
+      if (!isOpenStatus(ticket.status) || ticket.dueAt > now.toISOString()) continue
+      if (!ticket.alerted.assignee) {
+        const updated = await this.#change(ticket.id, (t) => {
+          t.alerted.assignee = this.#now()
+          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'assignee' })
+        })
+        const assignee = updated.assignee ? this.#o.staff.get(updated.assignee) : undefined
+        await this.#notifyStaff(updated, assignee ? [assignee] : this.#o.staff.ofSettlement(updated.settlementId, 'caseworker'), 'ticket.notify_overdue')
+      } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
+        const updated = await this.#change(ticket.id, (t) => {
+          t.alerted.supervisor = this.#now()
+          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'supervisor' })
+        })
+        await this.#notifyStaff(updated, this.#supervisorsOf(updated), 'ticket.notify_overdue_supervisor')
+      }
+    }
+  }
+
+  // ---- internals ----
+
+  #now(): string {
+    return this.#o.clock.now().toISOString()
+  }
+
+  async #visible(member: StaffMember, id: string): Promise<Ticket> {
+    const ticket = await this.#o.tickets.get(id)
+    if (!ticket) throw new AnjuError('ANJU_ERR_NOT_FOUND', `ticket ${id} does not exist`)
+    if (!this.#o.staff.canSee(member, ticket)) {
+      await this.#audit(member, 'ticket.denied', id)
+      throw new AnjuError('ANJU_ERR_FORBIDDEN', `ticket ${id} belongs to a settlement you do not work for`)
+    }
+    return ticket
+  }
+
+  #change(id: string, change: (t: Ticket) => void): Promise<Ticket> {
+    return this.#o.tickets.update(id, (t) => {
+      change(t)
+      t.updatedAt = this.#now()
+    })
+  }
+
+  #assignTo(t: Ticket, assigneeId: string, actor: Actor): void {
+    t.assignee = assigneeId
+    t.events.push({ at: this.#now(), actor, type: 'assigned', detail: assigneeId })
+    if (t.status === 'open' || t.status === 'reopened') t.status = 'assigned'
+  }
+
+  #setStatus(t: Ticket, status: TicketStatus, actor: Actor): void {
+    if (!STATUS_TRANSITIONS[t.status].includes(status)) {
+      throw new AnjuError('ANJU_ERR_CONFLICT', `a ${t.status} ticket cannot become ${status}`)
+    }
+    t.status = status
+    t.events.push({ at: this.#now(), actor, type: 'status', detail: status })
+    if (status === 'resolved') t.resolvedAt = this.#now()
+    if (status === 'closed') t.closedAt = this.#now()
+    if (status === 'reopened') {
+      // A reopened ticket gets a fresh time limit and fresh alerts.
+      t.resolvedAt = undefined
+      t.alerted = {}
+      t.dueAt = dueAt(this.#o.clock.now(), t.priority, this.#o.limits).toISOString()
+    }
+  }
+
+  /** Least-loaded: the caseworker with the fewest open tickets; ties go to directory order. */
+  async #pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
+    const caseworkers = this.#o.staff.ofSettlement(settlementId, 'caseworker')
+    if (caseworkers.length === 0) return undefined
+    const open = (await this.#o.tickets.list()).filter((t) => isOpenStatus(t.status))
+    const load = (id: string) => open.filter((t) => t.assignee === id).length
+    return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
+  }
+
+  #supervisorsOf(ticket: Ticket): StaffMember[] {
+    const supervisors = this.#o.staff.ofSettlement(ticket.settlementId, 'supervisor')
+    return supervisors.length ? supervisors : this.#o.staff.admins()
+  }
+
+  async #notifyNew(ticket: Ticket): Promise<Ticket> {
+    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
+    const recipients = [
+      ...(assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')),
+      // Urgent: the supervisor hears of it at once; a ticket nobody can take goes to supervisors or admins.
+      ...(ticket.priority === 'urgent' || !assignee ? this.#supervisorsOf(ticket) : []),
+    ]
+    await this.#notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
+    return this.#change(ticket.id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })
+    })
+  }
+
+  async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string): Promise<void> {
+    const text = this.#o.translate(STAFF_LOCALE, key, {
+      id: ticket.id,
+      priority: this.#o.translate(STAFF_LOCALE, `ticket.priority.${ticket.priority}`),
+      category: ticket.category,
+      summary: ticket.summary,
+      settlement: ticket.settlementId ?? '—',
+      due: ticket.dueAt,
+    })
+    const seen = new Set<string>()
+    for (const member of recipients) {
+      for (const contact of member.contacts) {
+        const key = `${contact.channel}:${contact.recipient}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ticketId: ticket.id, audience: 'staff' })
+      }
+    }
+  }
+
+  async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
+    const resident = await this.#o.residents.get(ticket.residentKey)
+    const locale = resident?.locale ?? STAFF_LOCALE
+    const text = this.#o.translate(locale, key, values)
+    const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
+    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
+  }
+
+  async #returnVisit(ticket: Ticket): Promise<void> {
+    const last = [...ticket.events].reverse().find((e) => e.type === 'reply')?.detail ?? ''
+    await this.#toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: last }, [
+      { label: 'ticket.solved_yes', value: `/solved ${ticket.id} yes` },
+      { label: 'ticket.solved_no', value: `/solved ${ticket.id} no` },
+    ])
+  }
+
+  async #audit(member: StaffMember, action: string, target?: string, detail?: string): Promise<void> {
+    await this.#o.audit.record({ at: this.#now(), staffId: member.id, action, ...(target ? { target } : {}), ...(detail ? { detail } : {}) })
+  }
+}

@@ -1,0 +1,251 @@
+import type { Middleware } from '../core/composer'
+import type { Context } from '../core/context'
+import type { ContextLine, Ticket } from '../escalation/ticket'
+import { isOpenStatus } from '../escalation/ticket'
+import type { TicketService } from '../escalation/ticket-service'
+import type { Translate } from '../i18n'
+import type { KnowledgeBase } from '../knowledge/loader'
+import { POLICY_INTENT_IDS, type Locale } from '../knowledge/schemas'
+import { normalise } from '../matcher/normalise'
+import type { ResidentProfile } from '../store/types'
+
+export const DEMAND_DEFAULTS = {
+  /** Lines of recent conversation a ticket carries for the caseworker. */
+  contextLines: 6,
+  /** Residents whose recent lines are kept in memory (the oldest are forgotten first). */
+  recentResidents: 10_000,
+  /** A second demand on the same topic this soon after the first is added to it, not a new ticket. */
+  mergeWindowMs: 10 * 60_000,
+  /** Fallbacks in a row after which a caseworker is offered. */
+  fallbacksBeforeOffer: 2,
+  /** A message this long (normalised characters) describes the problem; shorter ones ("我要投诉") do not. */
+  minDescriptionChars: 8,
+}
+
+const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
+const CASEWORKER = /^\/caseworker\s+(yes|no)$/i
+const STATUS_COMMAND = /^\/status$/i
+const POLICY = new Set<string>(POLICY_INTENT_IDS)
+
+type Draft = NonNullable<ResidentProfile['demandDraft']>
+
+/**
+ * The resident's side of the demand desk: urgent triage, putting a demand together (settlement, a one-line
+ * description, "算了" to cancel), offering a caseworker after two fallbacks, the status of their tickets and the
+ * return visit. It runs between the matcher and the answer, so an escalation is never answered with a leaflet.
+ */
+export class DemandConversation {
+  readonly #service: TicketService
+  readonly #kb: KnowledgeBase
+  readonly #t: Translate
+  readonly #askSettlement: (ctx: Context) => void
+  readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string }>()
+  readonly #words: Record<'urgent' | 'cancel' | 'yes' | 'no', string[]>
+
+  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
+    this.#service = service
+    this.#kb = kb
+    this.#t = translate
+    this.#askSettlement = askSettlement
+    this.#words = {
+      urgent: kb.words.urgent.map(normalise),
+      cancel: kb.words.cancel.map(normalise),
+      yes: kb.words.yes.map(normalise),
+      no: kb.words.no.map(normalise),
+    }
+  }
+
+  readonly middleware: Middleware = async (ctx, next) => {
+    const text = ctx.message.text.trim()
+    const normalised = normalise(text)
+    this.#remember(ctx, 'resident', text)
+    try {
+      if (await this.#commands(ctx, text)) return
+      if (this.#words.urgent.some((word) => normalised.includes(word))) return await this.#urgent(ctx, text)
+      if (await this.#pendingQuestion(ctx, text, normalised)) return
+      const intent = ctx.match?.intent
+      if (intent === 'escalation') return await this.#start(ctx, { category: this.#topic(ctx), priority: 'normal', summary: this.#description(text) })
+      if (intent === 'ticket_status') return await this.#status(ctx)
+      await next()
+      this.#afterAnswer(ctx, text)
+    } finally {
+      for (const reply of ctx.replies) this.#remember(ctx, 'assistant', reply.text)
+      if (POLICY.has(ctx.outcome.intent ?? '') && ctx.outcome.intent !== 'escalation') this.#recentOf(ctx.residentKey).lastTopic = ctx.outcome.intent!
+    }
+  }
+
+  /** Called once the resident has told their settlement: a demand waiting for it goes on. */
+  async afterSettlement(ctx: Context): Promise<void> {
+    await this.#service.settle(ctx.residentKey, ctx.resident.settlementId!)
+    const draft = ctx.resident.demandDraft
+    if (draft) await this.#start(ctx, draft)
+  }
+
+  async #commands(ctx: Context, text: string): Promise<boolean> {
+    const solved = SOLVED.exec(text)
+    if (solved) {
+      const ticket = await this.#service.returnVisitAnswer(ctx.residentKey, solved[1]!.toUpperCase(), solved[2]!.toLowerCase() === 'yes')
+      ctx.reply(this.#t(ctx.locale, !ticket ? 'ticket.return_visit_unknown' : ticket.satisfaction?.solved ? 'ticket.thanks_solved' : 'ticket.reopened', { id: solved[1] }))
+      return true
+    }
+    const offer = CASEWORKER.exec(text)
+    if (offer) {
+      await this.#answerOffer(ctx, offer[1]!.toLowerCase() === 'yes')
+      return true
+    }
+    if (STATUS_COMMAND.test(text)) {
+      await this.#status(ctx)
+      return true
+    }
+    return false
+  }
+
+  /** Answers to what the assistant asked last: a description, or yes/no to a caseworker. */
+  async #pendingQuestion(ctx: Context, text: string, normalised: string): Promise<boolean> {
+    const { awaiting, demandDraft } = ctx.resident
+    if (awaiting === 'demand_description' && demandDraft) {
+      if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
+      await this.#start(ctx, { ...demandDraft, summary: text })
+      return true
+    }
+    if (awaiting === 'caseworker_offer') {
+      if (this.#words.yes.includes(normalised)) return this.#answerOffer(ctx, true).then(() => true)
+      if (this.#words.no.includes(normalised) || this.#words.cancel.includes(normalised)) return this.#answerOffer(ctx, false).then(() => true)
+      ctx.updateResident({ awaiting: undefined, demandDraft: undefined })
+    }
+    return false
+  }
+
+  async #answerOffer(ctx: Context, accepted: boolean): Promise<void> {
+    const draft = ctx.resident.demandDraft ?? { category: 'unanswered', priority: 'normal' as const }
+    ctx.updateResident({ awaiting: undefined, fallbackStreak: 0 })
+    if (!accepted) {
+      ctx.updateResident({ demandDraft: undefined })
+      ctx.reply(this.#t(ctx.locale, 'ticket.offer_declined'))
+      return
+    }
+    await this.#start(ctx, draft)
+  }
+
+  #cancel(ctx: Context): boolean {
+    ctx.updateResident({ awaiting: undefined, demandDraft: undefined })
+    ctx.reply(this.#t(ctx.locale, 'ticket.cancelled'))
+    return true
+  }
+
+  /** Puts a demand together: settlement first, then a description, then the ticket. */
+  async #start(ctx: Context, draft: Draft): Promise<void> {
+    this.#escalating(ctx)
+    if (!ctx.resident.settlementId) {
+      ctx.updateResident({ demandDraft: draft })
+      ctx.reply(this.#t(ctx.locale, 'ticket.need_settlement'))
+      this.#askSettlement(ctx)
+      return
+    }
+    if (!draft.summary) {
+      ctx.updateResident({ demandDraft: draft, awaiting: 'demand_description' })
+      ctx.reply(this.#t(ctx.locale, 'ticket.ask_description'))
+      return
+    }
+    ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
+    const ticket = await this.#raise(ctx, draft as Required<Draft>)
+    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : 'ticket.created', { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
+  }
+
+  async #urgent(ctx: Context, text: string): Promise<void> {
+    this.#escalating(ctx, 1)
+    await this.#raise(ctx, { category: 'urgent', priority: 'urgent', summary: text })
+    const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
+    ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
+    if (!settlement) this.#askSettlement(ctx)
+  }
+
+  /** The turn is an escalation, resting on the escalation topic's sources ("问题不出村"). */
+  #escalating(ctx: Context, confidence = ctx.outcome.confidence): void {
+    ctx.outcome = { intent: 'escalation', confidence, fallback: false }
+    if (ctx.sources.length === 0) ctx.cite(this.#kb.topics.get('escalation')!.sources)
+  }
+
+  /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
+  async #raise(ctx: Context, draft: Required<Draft>): Promise<Ticket & { merged?: boolean }> {
+    const now = ctx.message.receivedAt.getTime()
+    const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
+      isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)
+    if (recent) return { ...(await this.#service.addResidentMessage(recent.id, draft.summary)), merged: true }
+    return this.#service.create({
+      residentKey: ctx.residentKey,
+      channel: ctx.message.channel,
+      channelUserId: ctx.message.channelUserId,
+      settlementId: ctx.resident.settlementId,
+      category: draft.category,
+      summary: draft.summary,
+      priority: draft.priority,
+      context: [...this.#recentOf(ctx.residentKey).lines],
+    })
+  }
+
+  async #status(ctx: Context): Promise<void> {
+    ctx.outcome = { intent: 'ticket_status', confidence: ctx.outcome.confidence, fallback: false }
+    const tickets = (await this.#service.ofResident(ctx.residentKey)).filter((t) => isOpenStatus(t.status) || t.status === 'resolved')
+    if (tickets.length === 0) {
+      ctx.reply(this.#t(ctx.locale, 'ticket.status_none'))
+      return
+    }
+    const lines = tickets.map((t) => this.#t(ctx.locale, 'ticket.status_line', {
+      id: t.id,
+      status: this.#t(ctx.locale, `ticket.status.${t.status}`),
+      summary: t.summary,
+      answer: [...t.events].reverse().find((e) => e.type === 'reply')?.detail ?? this.#t(ctx.locale, 'ticket.no_answer_yet'),
+    }))
+    ctx.reply(`${this.#t(ctx.locale, 'ticket.status_intro')}\n${lines.join('\n')}`)
+  }
+
+  /** After two fallbacks in a row, offer a caseworker with what the resident asked. */
+  #afterAnswer(ctx: Context, text: string): void {
+    if (!ctx.outcome.fallback) {
+      if (ctx.resident.fallbackStreak) ctx.updateResident({ fallbackStreak: 0 })
+      return
+    }
+    const streak = (ctx.resident.fallbackStreak ?? 0) + 1
+    ctx.updateResident({ fallbackStreak: streak })
+    if (streak < DEMAND_DEFAULTS.fallbacksBeforeOffer) return
+    const asked = this.#recentOf(ctx.residentKey).lines.filter((l) => l.from === 'resident').slice(-streak).map((l) => l.text)
+    ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: 'unanswered', priority: 'normal', summary: asked.join(' / ') || text } })
+    ctx.reply(this.#t(ctx.locale, 'ticket.offer'), [
+      { label: this.#t(ctx.locale, 'ticket.offer_yes'), value: '/caseworker yes' },
+      { label: this.#t(ctx.locale, 'ticket.offer_no'), value: '/caseworker no' },
+    ])
+  }
+
+  /** The topic of the conversation so far, else the generic escalation category. */
+  #topic(ctx: Context): string {
+    return this.#recentOf(ctx.residentKey).lastTopic ?? 'escalation'
+  }
+
+  #description(text: string): string | undefined {
+    return normalise(text).replace(/\s/g, '').length >= DEMAND_DEFAULTS.minDescriptionChars ? text : undefined
+  }
+
+  #remember(ctx: Context, from: ContextLine['from'], text: string): void {
+    const recent = this.#recentOf(ctx.residentKey)
+    recent.lines.push({ at: ctx.message.receivedAt.toISOString(), from, text })
+    recent.lines.splice(0, Math.max(0, recent.lines.length - DEMAND_DEFAULTS.contextLines))
+  }
+
+  #recentOf(key: string) {
+    let recent = this.#recent.get(key)
+    if (recent) {
+      // Re-insert: a Map keeps insertion order, so the first key is the least recently active.
+      this.#recent.delete(key)
+    } else {
+      recent = { lines: [] }
+      if (this.#recent.size >= DEMAND_DEFAULTS.recentResidents) this.#recent.delete(this.#recent.keys().next().value!)
+    }
+    this.#recent.set(key, recent)
+    return recent
+  }
+
+  #formatTime(iso: string, locale: Locale): string {
+    return new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
+  }
+}

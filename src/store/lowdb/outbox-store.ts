@@ -1,0 +1,71 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
+import type { OutboxItem, OutboxRepository } from '../types'
+import { CoalescingFile } from './coalescing-file'
+import { PartitionedLog } from './partitioned-log'
+
+interface OutboxFile {
+  items: Record<string, OutboxItem>
+}
+
+/**
+ * The outbox in `DATA_DIR/outbox/pending.json`; items leave it once delivered (or given up) and are kept
+ * in per-day logs `outbox/done/<day>/`, so the pending file stays small however much is sent.
+ */
+export class LowdbOutboxStore implements OutboxRepository {
+  readonly #dir: string
+  readonly #done: PartitionedLog<OutboxItem>
+  #file?: Promise<CoalescingFile<OutboxFile>>
+
+  constructor(dataDir: string) {
+    this.#dir = path.join(dataDir, 'outbox')
+    this.#done = new PartitionedLog(path.join(this.#dir, 'done'))
+  }
+
+  async add(item: OutboxItem): Promise<void> {
+    const file = await this.#open()
+    file.db.data.items[item.id] = structuredClone(item)
+    await file.save()
+  }
+
+  async due(now: Date): Promise<OutboxItem[]> {
+    const iso = now.toISOString()
+    return Object.values((await this.#open()).db.data.items)
+      .filter((item) => item.status === 'pending' && item.nextAttemptAt <= iso)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+      .map((item) => structuredClone(item))
+  }
+
+  async update(id: string, patch: Partial<OutboxItem>): Promise<void> {
+    const file = await this.#open()
+    const item = file.db.data.items[id]
+    if (!item) return
+    const updated = { ...item, ...patch }
+    if (updated.status === 'pending') {
+      file.db.data.items[id] = updated
+      await file.save()
+      return
+    }
+    // Written to the log first: a crash in between leaves it in both, never in neither.
+    await this.#done.append((updated.sentAt ?? new Date().toISOString()).slice(0, 10), updated)
+    delete file.db.data.items[id]
+    await file.save()
+  }
+
+  async list(): Promise<OutboxItem[]> {
+    const pending = Object.values((await this.#open()).db.data.items)
+    const done: OutboxItem[] = []
+    for (const day of await this.#done.partitions()) done.push(...(await this.#done.read(day)))
+    return [...done, ...pending].map((item) => structuredClone(item))
+  }
+
+  #open(): Promise<CoalescingFile<OutboxFile>> {
+    this.#file ??= (async () => {
+      await mkdir(this.#dir, { recursive: true })
+      const file = new CoalescingFile<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} })
+      await file.db.read()
+      return file
+    })()
+    return this.#file
+  }
+}
