@@ -25,6 +25,7 @@ export interface DemandDesk {
   outbox: OutboxDispatcher
   staff: StaffDirectory
   scheduler: EscalationScheduler
+  clock: Clock
 }
 
 export interface Assistant {
@@ -62,7 +63,7 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
   })
-  return { service, tickets, audit, outbox, staff, scheduler: new EscalationScheduler(service, outbox, logger) }
+  return { service, tickets, audit, outbox, staff, clock, scheduler: new EscalationScheduler(service, outbox, logger) }
 }
 
 /** Builds everything but the adapters: knowledge → matcher → stores → demand desk → pipeline. Throws on bad knowledge. */

@@ -1,7 +1,8 @@
-// The composition root: configuration → assistant (knowledge, matcher, stores, pipeline) → adapters.
+// The composition root: configuration → assistant (knowledge, matcher, stores, demand desk, pipeline) → adapters.
 // It is the one module of src/ that imports adapters; the adapters themselves only import src/.
 import { buildHttpServer } from '../adapters/http/server'
 import { createTelegramBot, TelegramAdapter } from '../adapters/telegram/telegram-adapter'
+import { createWechaty, WechatAdapter } from '../adapters/wechat/wechat-adapter'
 import { createAssistant } from './assistant'
 import { loadConfig } from './config/env'
 import { isAnjuError } from './core/errors'
@@ -9,8 +10,8 @@ import { isAnjuError } from './core/errors'
 async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
-  const { pipeline, translate, logger } = assistant
-  const app = await buildHttpServer({ pipeline, translate, logger })
+  const { pipeline, translate, logger, desk, residents, conversations } = assistant
+  const app = await buildHttpServer({ pipeline, translate, logger, desk, conversations })
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
   const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
@@ -19,16 +20,28 @@ async function main(): Promise<void> {
     ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
     : undefined
   if (telegram && webhook) telegram.mountWebhook(app, webhook.url, webhook.secret)
+  const wechaty = createWechaty(config)
+  const wechat = wechaty && new WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE })
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
   logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
-  if (telegram) await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling())
+  if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
+    desk?.outbox.register('telegram', telegram.sender)
+  }
+  if (wechat) {
+    await wechat.start()
+    desk?.outbox.register('wechat', wechat.sender)
+    logger.info({ puppet: config.WECHATY_PUPPET }, 'WeChat started: scan the QR code to log in (unless a saved session logs in)')
+  }
+  await desk?.scheduler.start()
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
+    desk?.scheduler.stop()
+    await wechat?.stop()
     telegram?.stop()
     await app.close()
-    await assistant.conversations.close()
+    await conversations.close()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { createAssistant, type Assistant } from '../src/assistant'
+import { createAssistant, type Assistant, type AssistantOverrides } from '../src/assistant'
 import { loadConfig } from '../src/config/env'
 import { createLogger } from '../src/core/logger'
 
@@ -12,14 +12,14 @@ export const makeTempDir = (prefix = 'anju-test-') => mkdtemp(path.join(tmpdir()
 export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true })
 
 /** The real assistant on the real knowledge base, writing lowdb files into `dataDir`. */
-export async function createTestAssistant(dataDir: string, env: Record<string, string> = {}): Promise<Assistant> {
+export async function createTestAssistant(dataDir: string, env: Record<string, string> = {}, overrides: AssistantOverrides = {}): Promise<Assistant> {
   const config = loadConfig({
     DATA_DIR: dataDir,
     KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'),
     INTENTS_DIR: path.join(ROOT, 'intents'),
     ...env,
   })
-  return createAssistant(config, { logger: createLogger('silent') })
+  return createAssistant(config, { logger: createLogger('silent'), ...overrides })
 }
 
 /** A response body as JSON, loosely typed: tests assert its shape. */

@@ -29,3 +29,5 @@ export const chatResponseJsonSchema = {
     },
   },
 } as const
+
+export const inboxQuery = z.object({ userId: z.string({ error: 'userId is required' }).trim().min(1, 'userId must not be empty').max(128) })

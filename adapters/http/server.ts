@@ -1,30 +1,38 @@
 import { readFile } from 'node:fs/promises'
+import { STATUS_CODES } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from '../../src/core/logger'
 import { AnjuError, isAnjuError } from '../../src/core/errors'
 import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import type { Pipeline } from '../../src/pipeline/pipeline'
-import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
+import type { DemandDesk } from '../../src/assistant'
+import type { ConversationRepository } from '../../src/store/types'
+import { chatRequestSchema, chatResponseJsonSchema, inboxQuery } from './chat-schema'
+import { staffApi } from './staff-api'
+import { parse as parseBody } from './validate'
 
 export interface HttpServerOptions {
   pipeline: Pipeline
   translate: Translate
   logger: Logger
+  /** With a demand desk: the staff API, and the web chat's inbox for caseworkers' answers. */
+  desk?: DemandDesk
+  conversations?: ConversationRepository
 }
 
 const WEB_CHAT_PAGE = new URL('./public/index.html', import.meta.url)
 
 /** The body of every error answer: a stable code for programs, a message for people. */
 function errorBody(statusCode: number, code: string, message: string) {
-  return { statusCode, code, error: statusCode >= 500 ? 'Internal Server Error' : 'Bad Request', message }
+  return { statusCode, code, error: STATUS_CODES[statusCode] ?? 'Error', message }
 }
 
 /**
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, desk, conversations }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
@@ -43,22 +51,17 @@ export async function buildHttpServer({ pipeline, translate, logger }: HttpServe
       request.log.error({ err: error }, 'request failed')
       return reply.status(500).send(errorBody(500, 'ANJU_ERR_INTERNAL', 'Something went wrong on our side'))
     }
-    return reply.status(status).send({ ...errorBody(status, error.code ?? 'ANJU_ERR_BAD_REQUEST', error.message), error: 'Bad Request' })
+    return reply.status(status).send(errorBody(status, error.code ?? 'ANJU_ERR_BAD_REQUEST', error.message))
   })
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ ...errorBody(404, 'ANJU_ERR_NOT_FOUND', `${request.method} ${request.url} does not exist`), error: 'Not Found' })
+    reply.status(404).send(errorBody(404, 'ANJU_ERR_NOT_FOUND', `${request.method} ${request.url} does not exist`))
   })
 
   app.get('/healthz', async () => ({ status: 'ok' }))
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
 
   app.post('/api/chat', { schema: { response: { 200: chatResponseJsonSchema } } }, async (request) => {
-    const parsed = chatRequestSchema.safeParse(request.body)
-    if (!parsed.success) {
-      const reasons = parsed.error.issues.map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-      throw new AnjuError('ANJU_ERR_BAD_REQUEST', reasons.join('; '))
-    }
-    const { userId, text, locale } = parsed.data
+    const { userId, text, locale } = parseBody(chatRequestSchema, request.body)
     const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, receivedAt: new Date() })
     const seen = new Set<string>()
     const sources = ctx.sources
@@ -69,6 +72,17 @@ export async function buildHttpServer({ pipeline, translate, logger }: HttpServe
     const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint) }))
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
+
+  if (desk && conversations) {
+    await app.register(staffApi, { desk, conversations })
+    // The web chat cannot be pushed to: it asks here for caseworkers' answers and return visits.
+    app.get('/api/inbox', async (request) => {
+      const { userId } = parseBody(inboxQuery, request.query)
+      const hint = translate('zh-CN', 'choices.hint')
+      const items = await desk.outbox.collect('http', userId)
+      return { replies: items.map((item) => ({ text: choicesAsText(item, hint) })) }
+    })
+  }
 
   return app
 }

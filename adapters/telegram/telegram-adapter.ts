@@ -5,6 +5,7 @@ import type { InlineKeyboardMarkup } from 'telegraf/types'
 import type { OutboundReply } from '../../src/core/context'
 import type { Logger } from '../../src/core/logger'
 import { splitText } from '../../src/core/outbound'
+import type { ChannelSender } from '../../src/escalation/outbox'
 import type { Translate } from '../../src/i18n'
 import type { Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
@@ -113,6 +114,29 @@ export class TelegramAdapter {
     if (!(await this.#call(() => this.bot.telegram.setWebhook(url, { secret_token: secret })))) return false
     this.#logger.info({ url }, 'telegram: webhook set')
     return true
+  }
+
+  /**
+   * For the outbox: caseworkers' answers and notifications to a Telegram chat id. Rate limits come back as
+   * "retry after", a refusal (blocked, chat gone) as unreachable; network failures throw and are retried.
+   */
+  readonly sender: ChannelSender = {
+    send: async (recipient, reply) => {
+      const pieces = splitText(reply.text, this.#limits.maxChars)
+      try {
+        for (const [index, piece] of pieces.entries()) {
+          const markup = index === pieces.length - 1 && reply.choices?.length ? { reply_markup: this.#keyboard(reply) } : {}
+          await this.bot.telegram.sendMessage(recipient, piece, markup)
+        }
+        return { status: 'sent' }
+      } catch (error) {
+        if (!(error instanceof TelegramError)) throw error
+        if (error.code === 429) return { status: 'retry', afterMs: (error.parameters?.retry_after ?? 1) * 1000, reason: error.description }
+        if (error.code >= 500) return { status: 'retry', afterMs: 0, reason: error.description }
+        if (UNREACHABLE.test(error.description)) await this.#pipeline.residentUnreachable(CHANNEL, recipient)
+        return { status: 'unreachable', reason: `${error.code} ${error.description}` }
+      }
+    },
   }
 
   stop(): void {

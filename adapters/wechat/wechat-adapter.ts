@@ -3,6 +3,7 @@ import path from 'node:path'
 import qrcodeTerminal from 'qrcode-terminal'
 import { WechatyBuilder, types, type Contact, type Friendship, type Message, type OfficialPuppetNpmName, type Room, type Wechaty } from 'wechaty'
 import type { Config } from '../../src/config/env'
+import type { ChannelSender } from '../../src/escalation/outbox'
 import { systemClock, type Clock } from '../../src/core/clock'
 import { KeyedMutex } from '../../src/core/keyed-mutex'
 import type { Logger } from '../../src/core/logger'
@@ -100,6 +101,22 @@ export class WechatAdapter {
     this.#pacer = new SendPacer(options.pacing)
     this.#restarts = new RestartBackoff(options.restart ?? {}, () => void this.#restart())
     this.#listen()
+  }
+
+  /**
+   * For the outbox: caseworkers' answers, return visits and staff notifications to a WeChat contact or room,
+   * paced like every other send. A contact or room that no longer exists cannot be reached.
+   */
+  readonly sender: ChannelSender = {
+    send: async (recipient, reply) => {
+      const chat = recipient.endsWith('@chatroom') ? await this.#bot.Room.find({ id: recipient }) : await this.#bot.Contact.find({ id: recipient })
+      if (!chat) return { status: 'unreachable', reason: `no WeChat contact or room ${recipient}` }
+      const locale = chat instanceof this.#bot.Contact ? await this.#localeOf(recipient) : this.#defaultLocale
+      for (const piece of splitText(choicesAsText(reply, this.#t(locale, 'choices.hint')), this.#maxChars)) {
+        await this.#pacer.send(chat.id, () => chat.say(piece))
+      }
+      return { status: 'sent' }
+    },
   }
 
   /** Starts the puppet; the account logs in by scanning the QR code it logs (or from its saved session). */

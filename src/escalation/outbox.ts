@@ -81,6 +81,20 @@ export class OutboxDispatcher {
     return this.#draining
   }
 
+  /**
+   * For channels that cannot push (the web chat): hands over what waits for one recipient and marks it sent.
+   * The client asks again later; an item is never handed over twice.
+   */
+  async collect(channel: string, recipient: string): Promise<OutboxItem[]> {
+    const now = this.#clock.now().toISOString()
+    const waiting = (await this.#outbox.due(this.#clock.now())).filter((item) => item.channel === channel && item.recipient === recipient)
+    for (const item of waiting) {
+      await this.#outbox.update(item.id, { status: 'sent', attempts: item.attempts + 1, sentAt: now })
+      for (const listener of this.#onDelivered) await listener(item)
+    }
+    return waiting
+  }
+
   start(): void {
     this.#timer ??= setInterval(() => void this.drain(), this.#options.pollIntervalMs)
     this.#timer.unref()

@@ -133,8 +133,13 @@ export const messagesSchema = z.record(
 export const dialogueWordsSchema = z.strictObject({
   /** Any of these in a message raises an urgent ticket at once and tells the resident what to do now. */
   urgent: z.array(nonEmpty).min(1),
+  /** The resident asks for a person to act (投诉, 转人工): a demand is raised, filed under the message's topic. */
+  demand: z.array(nonEmpty).min(1),
   cancel: z.array(nonEmpty).min(1),
   yes: z.array(nonEmpty).min(1),
   no: z.array(nonEmpty).min(1),
+  /** Answers to the return visit ("问题解决了吗？"). */
+  solved: z.array(nonEmpty).min(1),
+  unsolved: z.array(nonEmpty).min(1),
 })
 export type DialogueWords = z.infer<typeof dialogueWordsSchema>

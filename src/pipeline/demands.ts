@@ -6,6 +6,7 @@ import type { TicketService } from '../escalation/ticket-service'
 import type { Translate } from '../i18n'
 import type { KnowledgeBase } from '../knowledge/loader'
 import { POLICY_INTENT_IDS, type Locale } from '../knowledge/schemas'
+import { MATCHER_DEFAULTS } from '../matcher/matcher'
 import { normalise } from '../matcher/normalise'
 import type { ResidentProfile } from '../store/types'
 
@@ -26,6 +27,8 @@ const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
 const CASEWORKER = /^\/caseworker\s+(yes|no)$/i
 const STATUS_COMMAND = /^\/status$/i
 const POLICY = new Set<string>(POLICY_INTENT_IDS)
+// A topic scoring this much in a demand's own words names its category (the matcher's threshold).
+const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold
 
 type Draft = NonNullable<ResidentProfile['demandDraft']>
 
@@ -40,7 +43,7 @@ export class DemandConversation {
   readonly #t: Translate
   readonly #askSettlement: (ctx: Context) => void
   readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string }>()
-  readonly #words: Record<'urgent' | 'cancel' | 'yes' | 'no', string[]>
+  readonly #words: Record<'urgent' | 'demand' | 'cancel' | 'yes' | 'no' | 'solved' | 'unsolved', string[]>
 
   constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
     this.#service = service
@@ -49,9 +52,12 @@ export class DemandConversation {
     this.#askSettlement = askSettlement
     this.#words = {
       urgent: kb.words.urgent.map(normalise),
+      demand: kb.words.demand.map(normalise),
       cancel: kb.words.cancel.map(normalise),
       yes: kb.words.yes.map(normalise),
       no: kb.words.no.map(normalise),
+      solved: kb.words.solved.map(normalise),
+      unsolved: kb.words.unsolved.map(normalise),
     }
   }
 
@@ -64,7 +70,9 @@ export class DemandConversation {
       if (this.#words.urgent.some((word) => normalised.includes(word))) return await this.#urgent(ctx, text)
       if (await this.#pendingQuestion(ctx, text, normalised)) return
       const intent = ctx.match?.intent
-      if (intent === 'escalation') return await this.#start(ctx, { category: this.#topic(ctx), priority: 'normal', summary: this.#description(text) })
+      if (intent === 'escalation' || this.#words.demand.some((word) => normalised.includes(word))) {
+        return await this.#start(ctx, { category: this.#topic(ctx), priority: 'normal', summary: this.#description(text) })
+      }
       if (intent === 'ticket_status') return await this.#status(ctx)
       await next()
       this.#afterAnswer(ctx, text)
@@ -100,9 +108,10 @@ export class DemandConversation {
     return false
   }
 
-  /** Answers to what the assistant asked last: a description, or yes/no to a caseworker. */
+  /** Answers to what the assistant asked last: a description, yes/no to a caseworker, or to a return visit. */
   async #pendingQuestion(ctx: Context, text: string, normalised: string): Promise<boolean> {
     const { awaiting, demandDraft } = ctx.resident
+    if (await this.#returnVisitReply(ctx, normalised)) return true
     if (awaiting === 'demand_description' && demandDraft) {
       if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
       await this.#start(ctx, { ...demandDraft, summary: text })
@@ -114,6 +123,20 @@ export class DemandConversation {
       ctx.updateResident({ awaiting: undefined, demandDraft: undefined })
     }
     return false
+  }
+
+  /**
+   * "解决了" / "没解决" (or 1 / 2, the order the return visit offered them) answers the return visit of the
+   * resident's most recently resolved ticket. Return visits arrive through the outbox, not as a pipeline turn,
+   * so this does not rely on the numbered choices being remembered.
+   */
+  async #returnVisitReply(ctx: Context, normalised: string): Promise<boolean> {
+    const solved = this.#words.solved.includes(normalised) || normalised === '1' ? true : this.#words.unsolved.includes(normalised) || normalised === '2' ? false : undefined
+    if (solved === undefined || ctx.resident.awaiting) return false
+    const waiting = (await this.#service.ofResident(ctx.residentKey)).filter((t) => t.status === 'resolved').at(-1)
+    if (!waiting) return false
+    await this.#commands(ctx, `/solved ${waiting.id} ${solved ? 'yes' : 'no'}`)
+    return true
   }
 
   async #answerOffer(ctx: Context, accepted: boolean): Promise<void> {
@@ -217,9 +240,10 @@ export class DemandConversation {
     ])
   }
 
-  /** The topic of the conversation so far, else the generic escalation category. */
+  /** The policy topic this message is about ("投诉物业乱收费" → housing), else the conversation's, else escalation. */
   #topic(ctx: Context): string {
-    return this.#recentOf(ctx.residentKey).lastTopic ?? 'escalation'
+    const topical = ctx.match?.ranking.find((r) => POLICY.has(r.intent) && r.intent !== 'escalation' && r.score >= MIN_TOPIC_SCORE)
+    return topical?.intent ?? this.#recentOf(ctx.residentKey).lastTopic ?? 'escalation'
   }
 
   #description(text: string): string | undefined {
