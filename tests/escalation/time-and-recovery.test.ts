@@ -1,0 +1,113 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { dueAt, TIME_LIMIT_DEFAULTS } from '../../src/escalation/time-limits'
+import { makeTempDir, removeDir } from '../helpers'
+import { deskFixture, TestClock } from './desk-fixture'
+
+const HOUR = 3_600_000
+
+describe('time limits', () => {
+  it('urgent: hours; normal: working days in China time, skipping the weekend', () => {
+    const friday9am = new Date('2026-11-27T01:00:00.000Z')
+    expect(dueAt(friday9am, 'urgent', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-11-27T03:00:00.000Z')
+    expect(dueAt(friday9am, 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T01:00:00.000Z')
+    // Saturday night in China is still Saturday, though UTC says Saturday afternoon.
+    expect(dueAt(new Date('2026-11-28T14:00:00.000Z'), 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T14:00:00.000Z')
+  })
+})
+
+describe('overdue alerts and recovery across restarts', () => {
+  let dir: string
+  let clock: TestClock
+  beforeEach(async () => {
+    dir = await makeTempDir()
+    clock = new TestClock('2026-11-23T01:00:00.000Z')
+  })
+  afterEach(async () => { await removeDir(dir) })
+
+  it('alerts the assignee at the due time, then the supervisor, once each, even after a restart', async () => {
+    const fixture = await deskFixture(dir, clock)
+    const first = await fixture.start()
+    await first.say('901', '/settlement xingfu_jiayuan_sample')
+    await first.say('901', '救命 家里煤气泄漏了')
+    const [ticket] = await first.assistant.desk!.service.ofResident('telegram:901')
+    const alerts = (channel: typeof first.telegram, who: string) => channel.to(`chat-${who}`).filter((r) => r.text.includes('超时'))
+
+    await first.assistant.desk!.scheduler.tick()
+    expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(0)
+
+    clock.advance(2 * HOUR + 1000)
+    await first.assistant.desk!.scheduler.tick()
+    await first.assistant.desk!.scheduler.tick()
+    expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(1)
+    expect(alerts(first.telegram, 'wang_deming')).toHaveLength(0)
+
+    // A restart: a new process on the same data. Nothing is repeated.
+    const second = await fixture.start()
+    await second.assistant.desk!.scheduler.tick()
+    expect(second.telegram.sent).toHaveLength(0)
+
+    clock.advance(2 * HOUR)
+    await second.assistant.desk!.scheduler.tick()
+    await second.assistant.desk!.scheduler.tick()
+    expect(alerts(second.telegram, 'wang_deming')).toHaveLength(1)
+    expect(alerts(second.telegram, 'wang_deming')[0]!.text).toContain(ticket!.id)
+    expect(alerts(second.telegram, 'li_xiaofang')).toHaveLength(0)
+
+    const overdue = (await second.api('token-wang-deming-supervisor-xingfu', 'GET', '/api/tickets?overdue=true')).json().tickets
+    expect(overdue.map((t: { id: string }) => t.id)).toEqual([ticket!.id])
+  })
+
+  it('keeps a notification that could not be delivered and delivers it after a restart', async () => {
+    const fixture = await deskFixture(dir, clock)
+    const first = await fixture.start()
+    first.telegram.fail = true
+    await first.say('902', '/settlement xingfu_jiayuan_sample')
+    await first.say('902', '我要投诉小区电梯坏了一个星期没人修')
+    expect(first.telegram.sent).toHaveLength(0)
+
+    const second = await fixture.start()
+    clock.advance(60_000)
+    await second.assistant.desk!.scheduler.start()
+    second.assistant.desk!.scheduler.stop()
+    const [ticket] = await second.assistant.desk!.service.ofResident('telegram:902')
+    expect(second.telegram.to('chat-li_xiaofang').map((r) => r.text)).toEqual([expect.stringContaining(ticket!.id)])
+  })
+
+  it('queues the notification of a ticket stored just before a crash, at the next start', async () => {
+    const fixture = await deskFixture(dir, clock)
+    const first = await fixture.start()
+    // The crash: the ticket is on disk, its notification never queued.
+    const stored = await first.assistant.desk!.tickets.create(clock.now(), (id) => ({
+      id, residentKey: 'telegram:903', channel: 'telegram', channelUserId: '903', settlementId: 'xingfu_jiayuan_sample',
+      category: 'housing_services', summary: '屋顶漏水', context: [], priority: 'normal', status: 'assigned', assignee: 'chen_jianguo',
+      dueAt: clock.now().toISOString(), createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(), alerted: {},
+      events: [{ at: clock.now().toISOString(), actor: 'resident', type: 'created' }],
+    }))
+
+    const second = await fixture.start()
+    await second.assistant.desk!.scheduler.start()
+    second.assistant.desk!.scheduler.stop()
+    expect(second.telegram.to('chat-chen_jianguo')[0]!.text).toContain(stored.id)
+    expect((await second.assistant.desk!.tickets.get(stored.id))!.events.some((e) => e.type === 'notification_queued')).toBe(true)
+
+    // And only once.
+    const third = await fixture.start()
+    await third.assistant.desk!.scheduler.start()
+    third.assistant.desk!.scheduler.stop()
+    expect(third.telegram.to('chat-chen_jianguo').filter((r) => r.text.includes('新工单'))).toHaveLength(0)
+  })
+
+  it('delivers caseworkers\' answers to web chat residents through their inbox, once', async () => {
+    const { assistant, api } = await (await deskFixture(dir, clock)).start()
+    const chat = (text: string) => api(undefined, 'POST', '/api/chat', { userId: 'web-1', text })
+    await chat('/settlement xingfu_jiayuan_sample')
+    const created = (await chat('我要投诉楼下烧烤店油烟太大')).json()
+    const id = /T\d{6}-\d{4}/.exec(created.replies[0].text)![0]
+    await api('token-li-xiaofang-caseworker-xingfu', 'POST', `/api/tickets/${id}/reply`, { text: '已联系城管处理。' })
+    const inbox = (await api(undefined, 'GET', '/api/inbox?userId=web-1')).json()
+    expect(inbox.replies).toEqual([{ text: expect.stringContaining('已联系城管处理。') }])
+    expect((await api(undefined, 'GET', '/api/inbox?userId=web-1')).json().replies).toEqual([])
+    expect((await api(undefined, 'GET', '/api/inbox')).statusCode).toBe(400)
+    expect((await assistant.desk!.tickets.get(id))!.firstAnswerAt).toBeDefined()
+  })
+})
