@@ -6,19 +6,11 @@ import type { Locale } from '../knowledge/schemas'
 import type { AuditRepository, ResidentRepository, TicketRepository } from '../store/types'
 import type { OutboxDispatcher } from './outbox'
 import type { StaffDirectory, StaffMember } from './staff'
-import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type ContextLine, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
+import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
 import { dueAt, type TimeLimits } from './time-limits'
 
-export interface NewDemand {
-  residentKey: string
-  channel: string
-  channelUserId: string
-  settlementId?: string
-  category: string
-  summary: string
-  priority: TicketPriority
-  context: ContextLine[]
-}
+/** What the resident's side knows when it raises a demand; the desk adds the rest. */
+export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context'>
 
 export interface TicketServiceOptions {
   tickets: TicketRepository

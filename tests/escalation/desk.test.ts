@@ -7,15 +7,15 @@ const HOUR = 3_600_000
 // A Monday morning in China (Monday 09:00 +08:00).
 const MONDAY = '2026-11-23T01:00:00.000Z'
 
-describe('the demand desk, end to end', () => {
-  let dir: string
-  let clock: TestClock
-  beforeEach(async () => {
-    dir = await makeTempDir()
-    clock = new TestClock(MONDAY)
-  })
-  afterEach(async () => { await removeDir(dir) })
+let dir: string
+let clock: TestClock
+beforeEach(async () => {
+  dir = await makeTempDir()
+  clock = new TestClock(MONDAY)
+})
+afterEach(async () => { await removeDir(dir) })
 
+describe('the demand desk, end to end', () => {
   it('resident message → ticket → caseworker notified → reply relayed → resolved → return visit → closed', async () => {
     const { say, api, telegram, assistant } = await (await deskFixture(dir, clock)).start()
 
@@ -150,14 +150,6 @@ describe('the demand desk, end to end', () => {
 })
 
 describe('staff API access', () => {
-  let dir: string
-  let clock: TestClock
-  beforeEach(async () => {
-    dir = await makeTempDir()
-    clock = new TestClock(MONDAY)
-  })
-  afterEach(async () => { await removeDir(dir) })
-
   it('401 without a valid token, 403 across settlements, supervisors reassign, caseworkers only take', async () => {
     const { say, api } = await (await deskFixture(dir, clock)).start()
     await say('701', '/settlement xingfu_jiayuan_sample')

@@ -76,20 +76,19 @@ export const BOT_INFO = {
 let updateId = 1
 const resident = (id: number, languageCode = 'zh-hans') => ({ id, is_bot: false, first_name: '张', last_name: '阿姨', language_code: languageCode })
 
+/** A message update in a resident's private chat, with the given content. */
+function privateMessage<T extends object>(fromId: number, content: T, languageCode?: string) {
+  return {
+    update_id: updateId++,
+    message: { message_id: updateId, date: 1_795_000_000, chat: { id: fromId, type: 'private' as const, first_name: '张' }, from: resident(fromId, languageCode), ...content },
+  }
+}
+
 /** A private text message update, with a bot_command entity when it starts with "/". */
 export function textUpdate(text: string, fromId = 42, languageCode?: string) {
   const command = /^\/\w+/.exec(text)
-  return {
-    update_id: updateId++,
-    message: {
-      message_id: updateId,
-      date: 1_795_000_000,
-      chat: { id: fromId, type: 'private' as const, first_name: '张' },
-      from: resident(fromId, languageCode),
-      text,
-      ...(command ? { entities: [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] } : {}),
-    },
-  }
+  const entities = command ? { entities: [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] } : {}
+  return privateMessage(fromId, { text, ...entities }, languageCode)
 }
 
 export function buttonUpdate(data: string, fromId = 42) {
@@ -106,14 +105,5 @@ export function buttonUpdate(data: string, fromId = 42) {
 }
 
 export function photoUpdate(fromId = 42) {
-  return {
-    update_id: updateId++,
-    message: {
-      message_id: updateId,
-      date: 1_795_000_000,
-      chat: { id: fromId, type: 'private' as const, first_name: '张' },
-      from: resident(fromId),
-      photo: [{ file_id: 'f1', file_unique_id: 'u1', width: 90, height: 90 }],
-    },
-  }
+  return privateMessage(fromId, { photo: [{ file_id: 'f1', file_unique_id: 'u1', width: 90, height: 90 }] })
 }
