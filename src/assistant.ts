@@ -5,6 +5,7 @@ import { createLogger, type Logger } from './core/logger'
 import { OutboxDispatcher } from './escalation/outbox'
 import { EscalationScheduler } from './escalation/scheduler'
 import { StaffDirectory } from './escalation/staff'
+import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
 import { createTranslator, type Translate } from './i18n'
 import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/loader'
@@ -25,6 +26,8 @@ export interface DemandDesk {
   outbox: OutboxDispatcher
   staff: StaffDirectory
   scheduler: EscalationScheduler
+  /** Caseworkers' commands in their own chat. */
+  staffChat: StaffChat
   clock: Clock
 }
 
@@ -63,7 +66,8 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
   })
-  return { service, tickets, audit, outbox, staff, clock, scheduler: new EscalationScheduler(service, outbox, logger) }
+  const scheduler = new EscalationScheduler(service, outbox, logger)
+  return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate) }
 }
 
 /** Builds everything but the adapters: knowledge → matcher → stores → demand desk → pipeline. Throws on bad knowledge. */

@@ -15,13 +15,13 @@ async function main(): Promise<void> {
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
   const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
-  const telegram = bot && new TelegramAdapter({ bot, pipeline, translate, logger })
+  const telegram = bot && new TelegramAdapter({ bot, pipeline, translate, logger, staffChat: desk?.staffChat })
   const webhook = config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
     ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
     : undefined
   if (telegram && webhook) telegram.mountWebhook(app, webhook.url, webhook.secret)
   const wechaty = createWechaty(config)
-  const wechat = wechaty && new WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE })
+  const wechat = wechaty && new WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
   logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)

@@ -6,6 +6,8 @@ import type { OutboundReply } from '../../src/core/context'
 import type { Logger } from '../../src/core/logger'
 import { splitText } from '../../src/core/outbound'
 import type { ChannelSender } from '../../src/escalation/outbox'
+import type { StaffMember } from '../../src/escalation/staff'
+import type { StaffChat } from '../../src/escalation/staff-chat'
 import type { Translate } from '../../src/i18n'
 import type { Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
@@ -26,6 +28,8 @@ export interface TelegramAdapterOptions {
   pipeline: Pipeline
   translate: Translate
   logger: Logger
+  /** Caseworkers' commands in their chats; staff chats are known from the settlement directory. */
+  staffChat?: StaffChat
   /** Waits between retries; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>
   limits?: Partial<typeof TELEGRAM_DEFAULTS>
@@ -57,8 +61,10 @@ export class TelegramAdapter {
   readonly #logger: Logger
   readonly #sleep: (ms: number) => Promise<void>
   readonly #limits: typeof TELEGRAM_DEFAULTS
+  readonly #staffChat: StaffChat | undefined
 
   constructor(options: TelegramAdapterOptions) {
+    this.#staffChat = options.staffChat
     this.bot = options.bot
     this.#pipeline = options.pipeline
     this.#t = options.translate
@@ -161,7 +167,11 @@ export class TelegramAdapter {
   }
 
   async #converse(ctx: TelegrafContext, text: string): Promise<void> {
-    if (ctx.chat?.type !== 'private' || !ctx.from) return
+    if (!ctx.chat || !ctx.from) return
+    const member = this.#staffChat?.memberFor(CHANNEL, String(ctx.chat.id))
+    if (member) return this.#staffConverse(ctx.chat.id, member, text, ctx.message && 'reply_to_message' in ctx.message ? ctx.message.reply_to_message : undefined)
+    // Residents are answered in private chats only; groups are for staff.
+    if (ctx.chat.type !== 'private') return
     const { from } = ctx
     const chatId = ctx.chat.id
     try {
@@ -180,6 +190,17 @@ export class TelegramAdapter {
       this.#logger.error({ err: error, chatId }, 'telegram: answering failed')
       const locale = localeFromLanguageCode(from.language_code) ?? 'zh-CN'
       await this.#send(chatId, { text: this.#t(locale, 'error.internal') }, String(from.id)).catch(() => undefined)
+    }
+  }
+
+  /** A caseworker's chat: commands, buttons on notifications, or a reply to a notification. */
+  async #staffConverse(chatId: number, member: StaffMember, text: string, quoted: unknown): Promise<void> {
+    const quotedText = quoted && typeof quoted === 'object' && 'text' in quoted && typeof quoted.text === 'string' ? quoted.text : undefined
+    try {
+      for (const reply of await this.#staffChat!.handle(member, text, quotedText)) await this.#send(chatId, reply)
+    } catch (error) {
+      this.#logger.error({ err: error, staff: member.id }, 'telegram: staff command failed')
+      await this.#send(chatId, { text: this.#t('zh-CN', 'error.internal') })
     }
   }
 

@@ -4,10 +4,12 @@ import qrcodeTerminal from 'qrcode-terminal'
 import { WechatyBuilder, types, type Contact, type Friendship, type Message, type OfficialPuppetNpmName, type Room, type Wechaty } from 'wechaty'
 import type { Config } from '../../src/config/env'
 import type { ChannelSender } from '../../src/escalation/outbox'
+import type { StaffMember } from '../../src/escalation/staff'
+import type { StaffChat } from '../../src/escalation/staff-chat'
 import { systemClock, type Clock } from '../../src/core/clock'
 import { KeyedMutex } from '../../src/core/keyed-mutex'
 import type { Logger } from '../../src/core/logger'
-import { choicesAsText, splitText } from '../../src/core/outbound'
+import { choicesAsCommands, choicesAsText, splitText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import type { Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
@@ -58,6 +60,8 @@ export interface WechatAdapterOptions {
   /** Longest message sent; longer replies go out in pieces. */
   maxMessageChars?: number
   clock?: Clock
+  /** Caseworkers' commands in their contact or staff room. */
+  staffChat?: StaffChat
   /** Where the login QR code is drawn: the terminal by default. */
   qrOutput?: NodeJS.WritableStream
 }
@@ -81,6 +85,7 @@ export class WechatAdapter {
   readonly #qrOutput: NodeJS.WritableStream
   readonly #pacer: SendPacer
   readonly #restarts: RestartBackoff
+  readonly #staffChat: StaffChat | undefined
   // One resident's messages are answered in the order they arrive, even when a room mention takes longer to read.
   readonly #inOrder = new KeyedMutex()
   readonly #inFlight = new Set<Promise<void>>()
@@ -99,6 +104,7 @@ export class WechatAdapter {
     this.#clock = options.clock ?? systemClock
     this.#qrOutput = options.qrOutput ?? process.stdout
     this.#pacer = new SendPacer(options.pacing)
+    this.#staffChat = options.staffChat
     this.#restarts = new RestartBackoff(options.restart ?? {}, () => void this.#restart())
     this.#listen()
   }
@@ -108,11 +114,12 @@ export class WechatAdapter {
    * paced like every other send. A contact or room that no longer exists cannot be reached.
    */
   readonly sender: ChannelSender = {
-    send: async (recipient, reply) => {
+    send: async (recipient, reply, audience) => {
       const chat = recipient.endsWith('@chatroom') ? await this.#bot.Room.find({ id: recipient }) : await this.#bot.Contact.find({ id: recipient })
       if (!chat) return { status: 'unreachable', reason: `no WeChat contact or room ${recipient}` }
       const locale = chat instanceof this.#bot.Contact ? await this.#localeOf(recipient) : this.#defaultLocale
-      for (const piece of splitText(choicesAsText(reply, this.#t(locale, 'choices.hint')), this.#maxChars)) {
+      const text = audience === 'staff' ? choicesAsCommands(reply) : choicesAsText(reply, this.#t(locale, 'choices.hint'))
+      for (const piece of splitText(text, this.#maxChars)) {
         await this.#pacer.send(chat.id, () => chat.say(piece))
       }
       return { status: 'sent' }
@@ -204,7 +211,9 @@ export class WechatAdapter {
     const talker = message.talker()
     if (talker.type() === types.Contact.Official) return
     const room = message.room()
-    // Staff rooms (caseworkers' groups) will be recognised here, before a room is treated as residents asking.
+    // A caseworker's contact or staff room (from the settlement directory) is staff at work, not residents asking.
+    const member = this.#staffChat?.memberFor(CHANNEL, room?.id ?? talker.id)
+    if (member) return this.#inOrder.run(talker.id, () => this.#onStaffMessage(message, member, { contact: talker, room } as Destination))
     await this.#inOrder.run(talker.id, () => (room ? this.#onRoomMessage(message, talker, room) : this.#onPrivateMessage(message, talker)))
   }
 
@@ -226,6 +235,19 @@ export class WechatAdapter {
     const text = (await message.mentionText()).trim()
     // A bare mention is a call for help: the list of topics.
     await this.#answer(talker, text || '/help', { contact: talker, room })
+  }
+
+  /** Commands in a staff chat (a room acts for the staff member who listed it); WeChat has no buttons or quotes here. */
+  async #onStaffMessage(message: Message, member: StaffMember, to: Destination): Promise<void> {
+    const text = message.type() === types.Message.Text ? (to.room ? await message.mentionText() : message.text()).trim() : ''
+    if (!text) return
+    try {
+      const replies = await this.#staffChat!.handle(member, text)
+      this.#deliver(to, replies.map((reply) => reply.text))
+    } catch (error) {
+      this.#logger.error({ err: error, staff: member.id }, 'a WeChat staff command failed')
+      this.#deliver(to, [this.#t('zh-CN', 'error.internal')])
+    }
   }
 
   /** A new friend is welcomed as /start does on every channel: the greeting and the settlement question, numbered. */

@@ -13,6 +13,16 @@ export function choicesAsText(reply: OutboundReply, hint: string): string {
 }
 
 /**
+ * A reply for a staff member on a channel without buttons: each choice shown with the command that does it.
+ * @example choicesAsCommands({ text: '新工单', choices: [{ label: '接单', value: '/take T261123-0001' }] })
+ * // '新工单\n接单：/take T261123-0001'
+ */
+export function choicesAsCommands(reply: OutboundReply): string {
+  if (!reply.choices?.length) return reply.text
+  return `${reply.text}\n${reply.choices.map((choice) => `${choice.label}：${choice.value}`).join('\n')}`
+}
+
+/**
  * Splits text into pieces of at most `limit` characters for platforms with a message size limit,
  * preferring paragraph, then line, then sentence breaks, and never cutting a character (emoji included) in two.
  */

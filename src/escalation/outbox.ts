@@ -9,7 +9,8 @@ export type DeliveryResult = { status: 'sent' } | { status: 'unreachable'; reaso
 
 /** The sending side of a channel adapter, as the outbox sees it. */
 export interface ChannelSender {
-  send(recipient: string, reply: OutboundReply): Promise<DeliveryResult>
+  /** `audience` lets a channel without buttons show staff the commands, and residents a numbered list. */
+  send(recipient: string, reply: OutboundReply, audience: OutboxItem['audience']): Promise<DeliveryResult>
 }
 
 export const OUTBOX_DEFAULTS = {
@@ -112,7 +113,7 @@ export class OutboxDispatcher {
     const attempts = item.attempts + 1
     let result: DeliveryResult
     try {
-      result = await sender.send(item.recipient, { text: item.text, ...(item.choices ? { choices: item.choices } : {}) })
+      result = await sender.send(item.recipient, { text: item.text, ...(item.choices ? { choices: item.choices } : {}) }, item.audience)
     } catch (error) {
       result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
     }

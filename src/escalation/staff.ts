@@ -82,6 +82,11 @@ export class StaffDirectory {
     return undefined
   }
 
+  /** The staff member who is reached at this chat (a Telegram chat id, a WeChat contact or room). */
+  byContact(channel: string, recipient: string): StaffMember | undefined {
+    return [...this.#byId.values()].find((m) => m.contacts.some((c) => c.channel === channel && c.recipient === recipient))
+  }
+
   get(id: string): StaffMember | undefined {
     return this.#byId.get(id)
   }

@@ -286,13 +286,18 @@ export class TicketService {
       settlement: ticket.settlementId ?? '—',
       due: ticket.dueAt,
     })
+    // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.
+    const choices = [
+      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_take'), value: `/take ${ticket.id}` },
+      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_resolve'), value: `/resolve ${ticket.id}` },
+    ]
     const seen = new Set<string>()
     for (const member of recipients) {
       for (const contact of member.contacts) {
         const key = `${contact.channel}:${contact.recipient}`
         if (seen.has(key)) continue
         seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ticketId: ticket.id, audience: 'staff' })
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, choices, ticketId: ticket.id, audience: 'staff' })
       }
     }
   }

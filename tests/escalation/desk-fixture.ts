@@ -42,14 +42,15 @@ export const TOKENS = {
  * Knowledge with Telegram chats for the sample staff, a staff file with tokens, and the assistant on `dataDir`:
  * the real desk, on real lowdb files, with a fake Telegram for deliveries.
  */
-export async function deskFixture(dir: string, clock: TestClock) {
+export async function deskFixture(dir: string, clock: TestClock, chatIds: Record<string, string> = {}, wechatContacts: Record<string, string> = {}) {
   const knowledgeDir = path.join(dir, 'knowledge')
   const staffFile = path.join(dir, 'staff.yaml')
   await cp(path.join(ROOT, 'knowledge'), knowledgeDir, { recursive: true })
   const settlements = path.join(knowledgeDir, 'settlements.yaml')
   let directory = await readFile(settlements, 'utf8')
   for (const id of ['li_xiaofang', 'chen_jianguo', 'wang_deming', 'zhao_lijuan', 'zhou_wenhua']) {
-    directory = directory.replace(`- id: ${id}\n`, `- id: ${id}\n        telegramChatId: "chat-${id}"\n`)
+    const wechat = wechatContacts[id] ? `        wechatContact: "${wechatContacts[id]}"\n` : ''
+    directory = directory.replace(`- id: ${id}\n`, `- id: ${id}\n        telegramChatId: "${chatIds[id] ?? `chat-${id}`}"\n${wechat}`)
   }
   await writeFile(settlements, directory)
   const staff = [

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Update } from 'telegraf/types'
 
 export interface ApiCall {
   method: string
@@ -77,18 +78,19 @@ let updateId = 1
 const resident = (id: number, languageCode = 'zh-hans') => ({ id, is_bot: false, first_name: '张', last_name: '阿姨', language_code: languageCode })
 
 /** A message update in a resident's private chat, with the given content. */
-function privateMessage<T extends object>(fromId: number, content: T, languageCode?: string) {
+function privateMessage(fromId: number, content: object, languageCode?: string): Update {
   return {
     update_id: updateId++,
     message: { message_id: updateId, date: 1_795_000_000, chat: { id: fromId, type: 'private' as const, first_name: '张' }, from: resident(fromId, languageCode), ...content },
-  }
+  } as Update
 }
 
 /** A private text message update, with a bot_command entity when it starts with "/". */
-export function textUpdate(text: string, fromId = 42, languageCode?: string) {
+export function textUpdate(text: string, fromId = 42, languageCode?: string, replyTo?: string): Update {
   const command = /^\/\w+/.exec(text)
   const entities = command ? { entities: [{ type: 'bot_command' as const, offset: 0, length: command[0].length }] } : {}
-  return privateMessage(fromId, { text, ...entities }, languageCode)
+  const quoted = replyTo ? { reply_to_message: { message_id: 1, date: 1_795_000_000, chat: { id: fromId, type: 'private' as const, first_name: '张' }, text: replyTo } } : {}
+  return privateMessage(fromId, { text, ...entities, ...quoted }, languageCode)
 }
 
 export function buttonUpdate(data: string, fromId = 42) {
@@ -104,6 +106,6 @@ export function buttonUpdate(data: string, fromId = 42) {
   }
 }
 
-export function photoUpdate(fromId = 42) {
+export function photoUpdate(fromId = 42): Update {
   return privateMessage(fromId, { photo: [{ file_id: 'f1', file_unique_id: 'u1', width: 90, height: 90 }] })
 }

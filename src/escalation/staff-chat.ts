@@ -1,0 +1,83 @@
+import type { OutboundReply } from '../core/context'
+import { isAnjuError } from '../core/errors'
+import type { Translate } from '../i18n'
+import type { StaffDirectory, StaffMember } from './staff'
+import { isOpenStatus } from './ticket'
+import type { TicketService } from './ticket-service'
+
+const STAFF_LOCALE = 'zh-CN'
+const TICKET_ID = /T\d{6}-\d{4,}/
+const COMMAND = /^\/(take|resolve|reply|note|tickets)(?:@\w+)?(?:\s+(T\d{6}-\d{4,}))?(?:\s+([\s\S]+))?$/i
+
+/**
+ * Caseworkers at work in their own chat (Telegram, WeChat): `/take`, `/resolve`, `/reply <ticket> <text>`,
+ * `/note`, `/tickets`, or a reply to a notification. The same ticket service as the staff API, so the same
+ * checks of settlement and role, and the same audit log.
+ */
+export class StaffChat {
+  readonly #service: TicketService
+  readonly #staff: StaffDirectory
+  readonly #t: Translate
+
+  constructor(service: TicketService, staff: StaffDirectory, translate: Translate) {
+    this.#service = service
+    this.#staff = staff
+    this.#t = translate
+  }
+
+  /** The staff member whose chat this is, if it is a staff chat. */
+  memberFor(channel: string, recipient: string): StaffMember | undefined {
+    return this.#staff.byContact(channel, recipient)
+  }
+
+  /**
+   * Handles what a staff member wrote. `quoted` is the text of the message they replied to: replying to a
+   * notification answers that ticket's resident.
+   */
+  async handle(member: StaffMember, text: string, quoted?: string): Promise<OutboundReply[]> {
+    const trimmed = text.trim()
+    const command = COMMAND.exec(trimmed)
+    const quotedId = quoted ? TICKET_ID.exec(quoted)?.[0] : undefined
+    try {
+      if (!command) {
+        if (quotedId && trimmed) return this.#done(await this.#service.reply(member, quotedId, trimmed), 'staff.done_reply')
+        return [{ text: this.#t(STAFF_LOCALE, 'staff.help') }]
+      }
+      const [, name, id = quotedId, rest = ''] = command
+      if (name!.toLowerCase() === 'tickets') return [{ text: await this.#list(member) }]
+      if (!id) return [{ text: this.#t(STAFF_LOCALE, 'staff.need_ticket') }]
+      switch (name!.toLowerCase()) {
+        case 'take':
+          return this.#done(await this.#service.assign(member, id, member.id), 'staff.done_take')
+        case 'resolve':
+          return this.#done(await this.#service.changeStatus(member, id, 'resolved'), 'staff.done_resolve')
+        case 'reply':
+          if (!rest.trim()) return [{ text: this.#t(STAFF_LOCALE, 'staff.need_text') }]
+          return this.#done(await this.#service.reply(member, id, rest.trim()), 'staff.done_reply')
+        default:
+          if (!rest.trim()) return [{ text: this.#t(STAFF_LOCALE, 'staff.need_text') }]
+          return this.#done(await this.#service.note(member, id, rest.trim()), 'staff.done_note')
+      }
+    } catch (error) {
+      if (!isAnjuError(error) || error.statusCode >= 500) throw error
+      return [{ text: this.#t(STAFF_LOCALE, 'staff.refused', { reason: error.message }) }]
+    }
+  }
+
+  #done(ticket: { id: string }, key: string): OutboundReply[] {
+    return [{ text: this.#t(STAFF_LOCALE, key, { id: ticket.id }) }]
+  }
+
+  async #list(member: StaffMember): Promise<string> {
+    const open = (await this.#service.list(member)).filter((t) => isOpenStatus(t.status))
+    if (open.length === 0) return this.#t(STAFF_LOCALE, 'staff.list_none')
+    const lines = open.map((t) => this.#t(STAFF_LOCALE, 'staff.list_line', {
+      id: t.id,
+      priority: this.#t(STAFF_LOCALE, `ticket.priority.${t.priority}`),
+      status: this.#t(STAFF_LOCALE, `ticket.status.${t.status}`),
+      assignee: t.assignee ?? '—',
+      summary: t.summary,
+    }))
+    return lines.join('\n')
+  }
+}
