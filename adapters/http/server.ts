@@ -5,6 +5,7 @@ import type { Logger } from '../../src/core/logger'
 import { AnjuError, isAnjuError } from '../../src/core/errors'
 import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
+import { LOCALES, type Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
 import type { DemandDesk } from '../../src/assistant'
 import type { ConversationRepository } from '../../src/store/types'
@@ -40,6 +41,7 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
     bodyLimit: 64 * 1024,
   })
   const page = await readFile(WEB_CHAT_PAGE, 'utf8')
+  const hints = Object.fromEntries(LOCALES.map((locale) => [locale, translate(locale, 'choices.hint')])) as Record<Locale, string>
 
   app.setErrorHandler((error: FastifyError | AnjuError, request, reply) => {
     if (isAnjuError(error)) {
@@ -68,7 +70,7 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
       .filter((source) => !seen.has(`${source.file}#${source.clause}`) && seen.add(`${source.file}#${source.clause}`))
       .map(({ file, clause }) => ({ file, clause }))
     // The API speaks plain text: choices become a numbered list the resident answers with a number.
-    const hint = translate(ctx.locale, 'choices.hint')
+    const hint = hints[ctx.locale]
     const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint) }))
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
@@ -78,7 +80,7 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
     // The web chat cannot be pushed to: it asks here for caseworkers' answers and return visits.
     app.get('/api/inbox', async (request) => {
       const { userId } = parseBody(inboxQuery, request.query)
-      const hint = translate('zh-CN', 'choices.hint')
+      const hint = hints['zh-CN']
       const items = await desk.outbox.collect('http', userId)
       return { replies: items.map((item) => ({ text: choicesAsText(item, hint) })) }
     })

@@ -72,7 +72,7 @@ export class TicketService {
    * (a crash in between): run at start.
    */
   async recoverUnnotified(): Promise<number> {
-    const stranded = (await this.#o.tickets.list()).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
+    const stranded = (await this.#o.tickets.list({ openOnly: true })).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
     for (const ticket of stranded) await this.#notifyNew(ticket)
     return stranded.length
   }
@@ -91,7 +91,7 @@ export class TicketService {
   }
 
   async ofResident(residentKey: string): Promise<Ticket[]> {
-    return (await this.#o.tickets.list()).filter((t) => t.residentKey === residentKey)
+    return this.#o.tickets.list({ residentKey })
   }
 
   // ---- staff actions: each checked and audited ----
@@ -186,8 +186,8 @@ export class TicketService {
   /** Alerts the assignee when a ticket falls due, then the supervisor after a delay: once each, whatever restarts. */
   async alertOverdue(): Promise<void> {
     const now = this.#o.clock.now()
-    for (const ticket of await this.#o.tickets.list()) {
-      if (!isOpenStatus(ticket.status) || ticket.dueAt > now.toISOString()) continue
+    for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
+      if (ticket.dueAt > now.toISOString()) continue
       if (!ticket.alerted.assignee) {
         const updated = await this.#change(ticket.id, (t) => {
           t.alerted.assignee = this.#now()
@@ -254,7 +254,7 @@ export class TicketService {
   async #pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
     const caseworkers = this.#o.staff.ofSettlement(settlementId, 'caseworker')
     if (caseworkers.length === 0) return undefined
-    const open = (await this.#o.tickets.list()).filter((t) => isOpenStatus(t.status))
+    const open = await this.#o.tickets.list({ openOnly: true })
     const load = (id: string) => open.filter((t) => t.assignee === id).length
     return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
   }

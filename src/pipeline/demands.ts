@@ -42,7 +42,8 @@ export class DemandConversation {
   readonly #kb: KnowledgeBase
   readonly #t: Translate
   readonly #askSettlement: (ctx: Context) => void
-  readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string }>()
+  /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
+  readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>()
   readonly #words: Record<'urgent' | 'demand' | 'cancel' | 'yes' | 'no' | 'solved' | 'unsolved', string[]>
 
   constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
@@ -141,7 +142,8 @@ export class DemandConversation {
 
   async #answerOffer(ctx: Context, accepted: boolean): Promise<void> {
     const draft = ctx.resident.demandDraft ?? { category: 'unanswered', priority: 'normal' as const }
-    ctx.updateResident({ awaiting: undefined, fallbackStreak: 0 })
+    ctx.updateResident({ awaiting: undefined })
+    this.#recentOf(ctx.residentKey).fallbacks = 0
     if (!accepted) {
       ctx.updateResident({ demandDraft: undefined })
       ctx.reply(this.#t(ctx.locale, 'ticket.offer_declined'))
@@ -225,14 +227,12 @@ export class DemandConversation {
 
   /** After two fallbacks in a row, offer a caseworker with what the resident asked. */
   #afterAnswer(ctx: Context, text: string): void {
-    if (!ctx.outcome.fallback) {
-      if (ctx.resident.fallbackStreak) ctx.updateResident({ fallbackStreak: 0 })
-      return
-    }
-    const streak = (ctx.resident.fallbackStreak ?? 0) + 1
-    ctx.updateResident({ fallbackStreak: streak })
+    const recent = this.#recentOf(ctx.residentKey)
+    recent.fallbacks = ctx.outcome.fallback ? recent.fallbacks + 1 : 0
+    const streak = recent.fallbacks
     if (streak < DEMAND_DEFAULTS.fallbacksBeforeOffer) return
-    const asked = this.#recentOf(ctx.residentKey).lines.filter((l) => l.from === 'resident').slice(-streak).map((l) => l.text)
+    recent.fallbacks = 0
+    const asked = recent.lines.filter((l) => l.from === 'resident').slice(-streak).map((l) => l.text)
     ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: 'unanswered', priority: 'normal', summary: asked.join(' / ') || text } })
     ctx.reply(this.#t(ctx.locale, 'ticket.offer'), [
       { label: this.#t(ctx.locale, 'ticket.offer_yes'), value: '/caseworker yes' },
@@ -262,7 +262,7 @@ export class DemandConversation {
       // Re-insert: a Map keeps insertion order, so the first key is the least recently active.
       this.#recent.delete(key)
     } else {
-      recent = { lines: [] }
+      recent = { lines: [], fallbacks: 0 }
       if (this.#recent.size >= DEMAND_DEFAULTS.recentResidents) this.#recent.delete(this.#recent.keys().next().value!)
     }
     this.#recent.set(key, recent)

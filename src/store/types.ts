@@ -67,8 +67,6 @@ export interface ResidentProfile {
   awaiting?: 'settlement' | 'demand_description' | 'caseworker_offer'
   /** A demand being put together for a caseworker (waiting for the settlement or a description). */
   demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal' }
-  /** Fallbacks in a row: after two, a caseworker is offered. */
-  fallbackStreak?: number
   /** Values of the choices last offered, so "2" on a text-only channel means the second one. */
   pendingChoices?: string[]
   /** When two channels are linked, the key of the profile that speaks for both. */
@@ -89,6 +87,10 @@ export interface ResidentRepository {
 export interface TicketFilter {
   from?: Date
   to?: Date
+  /** Only this resident's tickets. */
+  residentKey?: string
+  /** Only tickets not yet resolved or closed. */
+  openOnly?: boolean
 }
 
 /** Tickets. `update` applies a change atomically and stores it before resolving. */

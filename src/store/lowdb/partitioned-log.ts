@@ -9,7 +9,7 @@ interface LogFile<T> {
 /** Named defaults: small files keep lowdb's whole-file rewrite cheap however much data grows. */
 export const PARTITIONED_LOG_DEFAULTS = {
   /** A part file holds at most this many items; the next item opens a new part. */
-  maxItemsPerFile: 500,
+  maxItemsPerFile: 250,
   /**
    * Each process writes only files with its own name (the server, the terminal chat), because
    * lowdb loses updates when two processes write one file. Readers merge every writer's files.
