@@ -85,13 +85,14 @@ function sampleTurn(n: number): ConversationTurn {
   }
 }
 
-async function benchHttp(questions: string[]): Promise<void> {
+async function benchHttp(questions: string[], withDesk: boolean): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-http-'))
   const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), INTENTS_DIR: path.join(ROOT, 'intents') })
-  const assistant = await createAssistant(config, { logger: createLogger('warn') })
-  const app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
+  const assistant = await createAssistant(config, { logger: createLogger('warn'), ...(withDesk ? {} : { desk: false as const }) })
+  const app = await buildHttpServer({ ...assistant, conversations: assistant.conversations })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
-  console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a second process, lowdb recording on`)
+  const scenario = withDesk ? 'everything on (profiles, demand desk, recording)' : 'without the demand desk (profiles, recording)'
+  console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a second process, ${scenario}`)
   const result = await new Promise<{ requests: number; p50: number; p99: number; non2xx: number; errors: number }>((resolve, reject) => {
     const load = fork(fileURLToPath(new URL('./bench-load.mjs', import.meta.url)), { execArgv: [] })
     load.once('message', resolve)
@@ -110,4 +111,5 @@ const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'),
 const matcher = new IntentMatcher(kb.intents, kb.lexicon)
 await benchMatcher((text) => matcher.match(text), questions)
 await benchStore()
-await benchHttp(questions)
+await benchHttp(questions, true)
+await benchHttp(questions, false)
