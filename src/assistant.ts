@@ -80,6 +80,6 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
   const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
   const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, residents, clock, logger)
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, logger, defaultLocale: config.DEFAULT_LOCALE })
+  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES })
   return { config, logger, kb, matcher, translate, conversations, residents, desk, pipeline }
 }

@@ -14,6 +14,7 @@ export const DEFAULTS = {
   TICKET_URGENT_HOURS: 2,
   TICKET_NORMAL_WORKING_DAYS: 3,
   TICKET_SUPERVISOR_ALERT_HOURS: 2,
+  DIALOGUE_IDLE_MINUTES: 30,
 } as const
 
 const envSchema = z.object({
@@ -31,6 +32,8 @@ const envSchema = z.object({
   TICKET_NORMAL_WORKING_DAYS: z.coerce.number().int().positive().max(60).default(DEFAULTS.TICKET_NORMAL_WORKING_DAYS),
   /** How long after the due time the supervisor is alerted as well as the assignee. */
   TICKET_SUPERVISOR_ALERT_HOURS: z.coerce.number().min(0).max(240).default(DEFAULTS.TICKET_SUPERVISOR_ALERT_HOURS),
+  /** A pre-check left this long without an answer ends; the resident is told so when they write again. */
+  DIALOGUE_IDLE_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(DEFAULTS.DIALOGUE_IDLE_MINUTES),
   /** Telegram starts only when a token is set. */
   TELEGRAM_BOT_TOKEN: z.string().trim().regex(/^\d+:[\w-]+$/, 'looks like 123456:ABC-DEF... (from BotFather)').optional(),
   /** A self-hosted Bot API server; Telegram's own by default. */

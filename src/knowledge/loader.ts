@@ -3,6 +3,7 @@ import path from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
+import { checkSchema, type Check, type Condition } from './check-schema'
 import {
   dialogueWordsSchema,
   intentSchema,
@@ -27,6 +28,8 @@ export interface KnowledgeBase {
   settlements: Settlement[]
   lexicon: Lexicon
   words: DialogueWords
+  /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
+  checks: Map<string, Check>
   messages: Record<Locale, Record<string, string>>
 }
 
@@ -149,6 +152,29 @@ function checkLexicon(lexicon: Lexicon, file: string, problems: ProblemList): vo
   }
 }
 
+/** Every slot and rule a check's conditions name must exist, or the check could never be decided. */
+function checkReferences(check: Check, file: string, problems: ProblemList): void {
+  const slots = new Set(check.questions.map((q) => q.slot))
+  const rules = new Set(check.rules.map((r) => r.id))
+  const visit = (condition: Condition, where: string): void => {
+    if ('slot' in condition) {
+      for (const slot of [condition.slot, condition.per]) {
+        if (slot !== undefined && !slots.has(slot)) problems.add(file, where, `no question fills slot "${slot}"`)
+      }
+    } else if ('rule' in condition) {
+      if (!rules.has(condition.rule)) problems.add(file, where, `no rule "${condition.rule}"`)
+    } else if ('not' in condition) visit(condition.not, `${where}.not`)
+    else ('all' in condition ? condition.all : condition.any).forEach((c, i) => visit(c, `${where}.${'all' in condition ? 'all' : 'any'}.${i}`))
+  }
+  check.questions.forEach((q, i) => q.askIf && visit(q.askIf, `questions.${i}.askIf`))
+  check.rules.forEach((r, i) => {
+    visit(r.when, `rules.${i}.when`)
+    if (r.appliesIf) visit(r.appliesIf, `rules.${i}.appliesIf`)
+  })
+  check.outcomes.forEach((o, i) => o.when && visit(o.when, `outcomes.${i}.when`))
+  check.notes.forEach((n, i) => visit(n.when, `notes.${i}.when`))
+}
+
 /**
  * Loads and validates the whole knowledge base. Every problem in every file is collected,
  * then start-up stops with all of them (file, path inside it, reason), not just the first.
@@ -162,6 +188,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const lexicon = await loadFile(lexiconFile, lexiconSchema, problems)
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
+  const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
+  for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
   for (const locale of LOCALES) {
     messages[locale] = await loadFile(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), messagesSchema, problems)
@@ -178,6 +206,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     settlements: settlementsFile.settlements,
     lexicon,
     words,
+    checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     messages: messages as Record<Locale, Record<string, string>>,
   }
 }

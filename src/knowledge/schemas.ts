@@ -136,8 +136,12 @@ export const dialogueWordsSchema = z.strictObject({
   /** The resident asks for a person to act (投诉, 转人工): a demand is raised, filed under the message's topic. */
   demand: z.array(nonEmpty).min(1),
   cancel: z.array(nonEmpty).min(1),
+  /** "上一步": in a pre-check, go back to the previous question. */
+  back: z.array(nonEmpty).min(1),
   yes: z.array(nonEmpty).min(1),
   no: z.array(nonEmpty).min(1),
+  /** "不知道": not a no, though it starts like one; a pre-check asks again. */
+  unsure: z.array(nonEmpty).default([]),
   /** Answers to the return visit ("问题解决了吗？"). */
   solved: z.array(nonEmpty).min(1),
   unsolved: z.array(nonEmpty).min(1),

@@ -54,6 +54,11 @@ export class AnswerComposer {
     return [...topics].map((topic) => ({ label: topic.title[locale], value: `/topic ${topic.id}` }))
   }
 
+  /** Sources as residents read them: "《…方案》第25项任务". */
+  sourceText(sources: readonly Source[], locale: Locale): string {
+    return this.#sourceList(sources, locale)
+  }
+
   /** Replies depend only on knowledge and locale: render each once (i18next costs more than matching). */
   #rendered(key: string, render: () => string): string {
     let text = this.#memo.get(key)

@@ -90,6 +90,14 @@ export class DemandConversation {
     if (draft) await this.#start(ctx, draft)
   }
 
+  /**
+   * An application prepared elsewhere (a pre-check's answers in `summary`): raised like any demand, asking
+   * the settlement first if it is not known, so the resident never repeats what they said.
+   */
+  async apply(ctx: Context, draft: Required<Draft>): Promise<void> {
+    await this.#start(ctx, draft)
+  }
+
   async #commands(ctx: Context, text: string): Promise<boolean> {
     const solved = SOLVED.exec(text)
     if (solved) {

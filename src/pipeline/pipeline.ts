@@ -13,6 +13,7 @@ import { AnswerComposer } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
 import { DemandConversation } from './demands'
+import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 
 export interface PipelineOptions {
@@ -25,6 +26,8 @@ export interface PipelineOptions {
   tickets?: TicketService
   logger: Logger
   defaultLocale: Locale
+  /** A pre-check left this long ends (DIALOGUE_IDLE_MINUTES); 30 by default. */
+  dialogueIdleMinutes?: number
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -117,12 +120,20 @@ export class Pipeline {
     const commands = new ConversationCommands(options.kb, options.translate, composer)
     const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
+    const checks = new CheckConversation({
+      kb: options.kb,
+      translate: options.translate,
+      sourceText: (sources, locale) => composer.sourceText(sources, locale),
+      demands,
+      idleMinutes: options.dialogueIdleMinutes,
+    })
     this.#run = compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
       commands.middleware,
       understand(options.matcher, options.logger),
+      checks.middleware,
       ...(demands ? [demands.middleware] : []),
       answer(composer),
     ])

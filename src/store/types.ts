@@ -67,12 +67,27 @@ export interface ResidentProfile {
   awaiting?: 'settlement' | 'demand_description' | 'caseworker_offer'
   /** A demand being put together for a caseworker (waiting for the settlement or a description). */
   demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal' }
+  /** An eligibility pre-check in progress or just finished; stored so that it survives a restart. */
+  dialogue?: DialogueState
   /** Values of the choices last offered, so "2" on a text-only channel means the second one. */
   pendingChoices?: string[]
   /** When two channels are linked, the key of the profile that speaks for both. */
   linkedTo?: string
   createdAt: string
   updatedAt: string
+}
+
+/** Where a resident is in a pre-check (`knowledge/eligibility/<check>.yaml`). */
+export interface DialogueState {
+  check: string
+  /** Answers by slot id. */
+  answers: Record<string, number | boolean | string>
+  /** Slots in the order they were answered, so that "上一步" takes back the last one. */
+  asked: string[]
+  /** asking: waiting for an answer; paused: the resident asked something else; done: the result was shown (kept for /apply). */
+  status: 'asking' | 'paused' | 'done'
+  /** ISO time of the last turn in it; idle state expires. */
+  lastAt: string
 }
 
 export const residentKey = (channel: string, channelUserId: string) => `${channel}:${channelUserId}`

@@ -77,4 +77,15 @@ describe('loadKnowledgeBase', () => {
     const files = (await problemsOf()).map((problem) => path.basename(problem.file))
     expect(files).toEqual(expect.arrayContaining(['elderly_care.yaml', 'settlements.yaml']))
   })
+
+  it('loads the eligibility checks and rejects a rule naming a slot no question fills, with file and path', async () => {
+    expect([...(await loadKnowledgeBase(dirs)).checks.keys()].sort()).toEqual(['dibao', 'school', 'training'])
+    const file = await edit('knowledge/eligibility/dibao.yaml', (text) => text.replace('{ slot: car, op: eq, value: false }', '{ slot: cars, op: eq, value: false }'))
+    expect(await problemsOf()).toContainEqual({ file, path: 'rules.1.when', reason: 'no question fills slot "cars"' })
+  })
+
+  it('rejects an eligibility rule without a source clause', async () => {
+    const file = await edit('knowledge/eligibility/school.yaml', (text) => text.replace('clause: measure 5', 'clause: five'))
+    expect(await problemsOf()).toContainEqual(expect.objectContaining({ file, path: 'rules.0.source.clause' }))
+  })
 })

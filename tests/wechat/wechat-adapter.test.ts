@@ -5,6 +5,7 @@ import { types } from 'wechaty'
 import { createWechaty } from '../../adapters/wechat/wechat-adapter'
 import type { Assistant } from '../../src/assistant'
 import { loadConfig } from '../../src/config/env'
+import { choicesAsText } from '../../src/core/outbound'
 import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
 import { startMockWechat, waitFor, type MockWechat } from './mock-wechat'
 
@@ -118,7 +119,8 @@ describe('WeChat adapter (wechaty-puppet-mock)', () => {
   it('splits a reply that is longer than a WeChat message, in order', async () => {
     const bot = await start({ maxMessageChars: 120 })
     const whole = (await assistant.pipeline.handle({ channel: 'test', channelUserId: 'split', text: '低保怎么申请', receivedAt: new Date() })).replies
-    const expected = whole.map((reply) => reply.text).join('').replace(/\s/g, '')
+    // As WeChat shows it: the text, then its choices numbered (the pre-check offered after a policy answer).
+    const expected = whole.map((reply) => choicesAsText(reply, assistant.translate('zh-CN', 'choices.hint'))).join('').replace(/\s/g, '')
     expect(expected.length).toBeGreaterThan(120)
     const auntie = bot.resident('钱阿姨')
     auntie.say('低保怎么申请')
