@@ -1,4 +1,7 @@
 import path from 'node:path'
+import { Broadcaster, type BroadcastOptions } from './broadcast/broadcaster'
+import { LowdbNoticeStore } from './broadcast/notice-store'
+import { NoticeService } from './broadcast/notice-service'
 import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
@@ -41,6 +44,8 @@ export interface Assistant {
   residents: ResidentRepository
   /** Absent where this process must not write tickets (the terminal chat beside a running server). */
   desk?: DemandDesk
+  /** Broadcast notices (with the demand desk: they need its staff, audit and channels). */
+  broadcast?: NoticeService
   pipeline: Pipeline
 }
 
@@ -53,6 +58,8 @@ export interface AssistantOverrides {
   storeWriter?: string
   /** false: no demand desk in this process. */
   desk?: false
+  /** Broadcast pacing, concurrency and retries (tests turn pacing off). */
+  broadcast?: Partial<BroadcastOptions>
 }
 
 async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
@@ -80,6 +87,20 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
   const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
   const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, residents, clock, logger)
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES })
-  return { config, logger, kb, matcher, translate, conversations, residents, desk, pipeline }
+  const broadcast = desk && new NoticeService({
+    notices: new LowdbNoticeStore(path.resolve(config.DATA_DIR)),
+    broadcaster: new Broadcaster({
+      dataDir: path.resolve(config.DATA_DIR), residents, translate, clock, logger,
+      senderFor: (channel) => desk.outbox.senderFor(channel),
+      options: overrides.broadcast,
+    }),
+    staff: desk.staff,
+    audit: desk.audit,
+    settlementIds: kb.settlements.map((s) => s.id),
+    tagIds: Object.keys(kb.notices.tags),
+    clock,
+    logger,
+  })
+  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES })
+  return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline }
 }

@@ -10,8 +10,8 @@ import { isAnjuError } from './core/errors'
 async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
-  const { pipeline, translate, logger, desk, residents, conversations } = assistant
-  const app = await buildHttpServer({ pipeline, translate, logger, desk, conversations })
+  const { pipeline, translate, logger, desk, broadcast, residents, conversations } = assistant
+  const app = await buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast })
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
   const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
@@ -34,10 +34,13 @@ async function main(): Promise<void> {
     logger.info({ puppet: config.WECHATY_PUPPET }, 'WeChat started: scan the QR code to log in (unless a saved session logs in)')
   }
   await desk?.scheduler.start()
+  // After the channels are registered: broadcasts a restart interrupted resume on them.
+  await broadcast?.start()
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
     desk?.scheduler.stop()
+    await broadcast?.stop()
     await wechat?.stop()
     telegram?.stop()
     await app.close()

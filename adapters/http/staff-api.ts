@@ -6,6 +6,7 @@ import { ticketReport, ticketReportCsv } from '../../src/escalation/reports'
 import type { StaffMember } from '../../src/escalation/staff'
 import { TICKET_STATUSES } from '../../src/escalation/ticket'
 import type { ConversationRepository } from '../../src/store/types'
+import { staffFrom } from './staff-auth'
 import { parse } from './validate'
 
 export interface StaffApiOptions {
@@ -29,12 +30,7 @@ const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), 
  * Every route needs `Authorization: Bearer <token>`; what a caseworker may see is decided in the ticket service.
  */
 export async function staffApi(app: FastifyInstance, { desk, conversations }: StaffApiOptions): Promise<void> {
-  const staffOf = (request: FastifyRequest): StaffMember => {
-    const header = request.headers.authorization
-    const member = desk.staff.authenticate(header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined)
-    if (!member) throw new AnjuError('ANJU_ERR_UNAUTHORIZED')
-    return member
-  }
+  const staffOf = (request: FastifyRequest) => staffFrom(desk, request)
   const supervisorOrAdmin = (member: StaffMember) => {
     if (member.role === 'caseworker') throw new AnjuError('ANJU_ERR_FORBIDDEN', 'supervisors and admins only')
   }

@@ -52,6 +52,11 @@ export class OutboxDispatcher {
     void this.drain()
   }
 
+  /** The sender registered for a channel; broadcasts send through the same ones. */
+  senderFor(channel: string): ChannelSender | undefined {
+    return this.#senders.get(channel)
+  }
+
   /** Called after each delivery (the ticket service records a resident's first answer). */
   onDelivered(listener: (item: OutboxItem) => Promise<void>): void {
     this.#onDelivered.push(listener)

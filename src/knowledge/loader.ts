@@ -10,6 +10,7 @@ import {
   lexiconSchema,
   LOCALES,
   messagesSchema,
+  noticeWordsSchema,
   POLICY_INTENT_IDS,
   settlementsFileSchema,
   topicSchema,
@@ -17,6 +18,7 @@ import {
   type Intent,
   type Lexicon,
   type Locale,
+  type NoticeWords,
   type Settlement,
   type Topic,
 } from './schemas'
@@ -28,6 +30,8 @@ export interface KnowledgeBase {
   settlements: Settlement[]
   lexicon: Lexicon
   words: DialogueWords
+  /** Notice words and the tags of notices (`notice-words.yaml`). */
+  notices: NoticeWords
   /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
   checks: Map<string, Check>
   messages: Record<Locale, Record<string, string>>
@@ -188,6 +192,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const lexicon = await loadFile(lexiconFile, lexiconSchema, problems)
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
+  const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
@@ -196,7 +201,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -206,6 +211,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     settlements: settlementsFile.settlements,
     lexicon,
     words,
+    notices,
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     messages: messages as Record<Locale, Record<string, string>>,
   }

@@ -147,3 +147,16 @@ export const dialogueWordsSchema = z.strictObject({
   unsolved: z.array(nonEmpty).min(1),
 })
 export type DialogueWords = z.infer<typeof dialogueWordsSchema>
+
+/** What residents say about notices, and the tags staff address them to (`knowledge/notice-words.yaml`). */
+export const noticeWordsSchema = z.strictObject({
+  unsubscribe: z.array(nonEmpty).min(1),
+  subscribe: z.array(nonEmpty).min(1),
+  /** "最近有什么通知": the active notices for the resident's settlement. */
+  list: z.array(nonEmpty).min(1),
+  /** A "want" word and a tag's phrase in one message adds the tag; a "don't want" word removes it. */
+  want: z.array(nonEmpty).min(1),
+  dontWant: z.array(nonEmpty).min(1),
+  tags: z.record(intentIdSchema, z.strictObject({ label: localizedTextSchema, phrases: z.array(nonEmpty).min(1) })),
+})
+export type NoticeWords = z.infer<typeof noticeWordsSchema>

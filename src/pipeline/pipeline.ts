@@ -15,6 +15,8 @@ import { ConversationCommands, resolveChoice } from './commands'
 import { DemandConversation } from './demands'
 import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
+import { NoticeConversation } from '../broadcast/notice-conversation'
+import type { NoticeService } from '../broadcast/notice-service'
 
 export interface PipelineOptions {
   kb: KnowledgeBase
@@ -24,6 +26,8 @@ export interface PipelineOptions {
   residents: ResidentRepository
   /** The demand desk; without it, escalation questions get the topic's answer only. */
   tickets?: TicketService
+  /** Broadcast notices: "最近有什么通知" lists the active ones. Subscribing works without it. */
+  notices?: Pick<NoticeService, 'activeFor'>
   logger: Logger
   defaultLocale: Locale
   /** A pre-check left this long ends (DIALOGUE_IDLE_MINUTES); 30 by default. */
@@ -127,11 +131,18 @@ export class Pipeline {
       demands,
       idleMinutes: options.dialogueIdleMinutes,
     })
+    const notices = new NoticeConversation({
+      kb: options.kb,
+      translate: options.translate,
+      activeFor: options.notices && ((resident) => options.notices!.activeFor(resident)),
+      askSettlement: (ctx) => commands.askSettlement(ctx),
+    })
     this.#run = compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
       commands.middleware,
+      notices.middleware,
       understand(options.matcher, options.logger),
       checks.middleware,
       ...(demands ? [demands.middleware] : []),

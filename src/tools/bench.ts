@@ -15,6 +15,11 @@ import { parseEvalLines } from '../matcher/evaluate'
 import { IntentMatcher } from '../matcher/matcher'
 import { LowdbConversationStore } from '../store/lowdb/conversation-store'
 import type { ConversationTurn } from '../store/types'
+import { Broadcaster } from '../broadcast/broadcaster'
+import type { Notice } from '../broadcast/notice'
+import { createTranslator } from '../i18n'
+import { LowdbResidentStore } from '../store/lowdb/resident-store'
+import type { ResidentProfile } from '../store/types'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const QUESTION_SETS = [path.join(ROOT, '../shared/eval/dev-questions.jsonl'), path.join(ROOT, 'tests/matcher/questions.jsonl')]
@@ -106,10 +111,85 @@ async function benchHttp(questions: string[], withDesk: boolean): Promise<void> 
   await rm(dir, { recursive: true, force: true })
 }
 
-const questions = await loadQuestions()
-const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
-const matcher = new IntentMatcher(kb.intents, kb.lexicon)
-await benchMatcher((text) => matcher.match(text), questions)
-await benchStore()
-await benchHttp(questions, true)
-await benchHttp(questions, false)
+async function seedResidents(dir: string, recipients: number): Promise<void> {
+  const residents = new LowdbResidentStore(dir)
+  for (let start = 0; start < recipients; start += 5_000) {
+    await Promise.all(Array.from({ length: Math.min(5_000, recipients - start) }, (_, k): ResidentProfile => {
+      const n = start + k
+      return {
+        key: `telegram:${n}`, channel: 'telegram', channelUserId: String(100_000_000 + n), settlementId: 'xingfu_jiayuan_sample',
+        locale: n % 10 === 0 ? 'en' : 'zh-CN', notices: n % 50 !== 0, tags: n % 3 === 0 ? ['job_seekers'] : [], blocked: false,
+        createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z',
+      }
+    }).map((p) => residents.save(p)))
+  }
+}
+
+/**
+ * Broadcast: residents seeded into a fresh data dir, then a notice planned (delivery records written) and sent to a
+ * fake channel with pacing off. Run first, so the memory figure is the broadcast's and not the matcher's.
+ */
+async function benchBroadcast(recipients: number): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-broadcast-'))
+  console.log(`\nbroadcast: ${recipients} residents (lowdb), fake channel, pacing off`)
+  const seeded = performance.now()
+  // Seeded by a child process, so this one starts as a server would: with the profiles on disk only.
+  await new Promise<void>((resolve, reject) => {
+    const child = fork(fileURLToPath(import.meta.url), ['--seed-residents', dir, String(recipients)])
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding exited with ${code}`))))
+  })
+  const residents = new LowdbResidentStore(dir)
+  console.log(`  seeded in ${fmt((performance.now() - seeded) / 1000, 1)} s`)
+  const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
+  let delivered = 0
+  const broadcaster = new Broadcaster({
+    dataDir: dir, residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
+    senderFor: () => ({ send: async () => { delivered += 1; return { status: 'sent' } } }),
+    options: { pacing: false, concurrency: 32 },
+  })
+  const now = Date.now()
+  const notice: Notice = {
+    id: 'Nbench0000001', title: { 'zh-CN': '周六招聘会', en: 'Job fair' }, body: { 'zh-CN': '周六上午九点在社区广场，请带身份证。', en: 'Saturday 9:00 on the square.' },
+    audience: { settlements: 'all', tags: [] }, sendAt: new Date(now).toISOString(), expiresAt: new Date(now + 86_400_000).toISOString(),
+    author: 'bench', status: 'sending', createdAt: new Date(now).toISOString(), updatedAt: new Date(now).toISOString(),
+  }
+  global.gc?.()
+  const base = process.memoryUsage()
+  let peakRss = base.rss
+  let peakHeap = base.heapUsed
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage()
+    peakRss = Math.max(peakRss, m.rss)
+    peakHeap = Math.max(peakHeap, m.heapUsed)
+  }, 20)
+  const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`
+  const planStarted = performance.now()
+  const planned = await broadcaster.plan(notice)
+  const planSeconds = (performance.now() - planStarted) / 1000
+  console.log(`  planned and queued ${planned.queued} (skipped ${planned.skipped.unsubscribed} unsubscribed) in ${fmt(planSeconds, 2)} s   peak RSS ${mb(peakRss)}, heap ${mb(peakHeap)}`)
+  const sendStarted = performance.now()
+  await broadcaster.run(notice)
+  const sendSeconds = (performance.now() - sendStarted) / 1000
+  clearInterval(sampler)
+  const progress = await broadcaster.progress(notice.id)
+  console.log(`  sent ${delivered} (recorded ${progress.sent}) in ${fmt(sendSeconds, 1)} s: ${Math.round(delivered / sendSeconds)} recipients/s, each recorded before and after its send`)
+  console.log(`  peak RSS ${mb(peakRss)} (before: ${mb(base.rss)}), peak heap ${mb(peakHeap)}`)
+  await rm(dir, { recursive: true, force: true })
+}
+
+const BROADCAST_RECIPIENTS = Number(process.env.BENCH_BROADCAST_RECIPIENTS ?? 100_000)
+const seedArg = process.argv.indexOf('--seed-residents')
+if (seedArg >= 0) {
+  await seedResidents(process.argv[seedArg + 1]!, Number(process.argv[seedArg + 2]))
+  process.exit(0)
+}
+await benchBroadcast(BROADCAST_RECIPIENTS)
+if (!process.argv.includes('broadcast')) {
+  const questions = await loadQuestions()
+  const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
+  const matcher = new IntentMatcher(kb.intents, kb.lexicon)
+  await benchMatcher((text) => matcher.match(text), questions)
+  await benchStore()
+  await benchHttp(questions, true)
+  await benchHttp(questions, false)
+}

@@ -1,0 +1,253 @@
+import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Clock } from '../core/clock'
+import type { Logger } from '../core/logger'
+import type { ChannelSender, DeliveryResult } from '../escalation/outbox'
+import type { Translate } from '../i18n'
+import type { Locale } from '../knowledge/schemas'
+import type { ResidentProfile, ResidentRepository } from '../store/types'
+import { countDeliveries, DeliveryLog, emptyCounts, type DeliveryCounts, type DeliveryRecord, type PlannedDelivery, type SkipReason } from './delivery-log'
+import { addressedTo, noticeText, type Audience, type Notice } from './notice'
+
+export const BROADCAST_DEFAULTS = {
+  /**
+   * Least gap between two sends on a channel, in ms; false turns pacing off (tests, benchmark).
+   * Telegram allows about 30 messages a second to different chats; WeChat restricts accounts that send in bulk,
+   * so notices go out slowly there (its adapter also paces every send).
+   */
+  pacing: { telegram: 40, wechat: 2_000 } as Record<string, number> | false,
+  /** Gap for a channel not named in `pacing`. */
+  defaultGapMs: 100,
+  /** Sends in flight per channel (1 when paced keeps the order and the gaps exact). */
+  concurrency: 1,
+  /** After this many attempts a delivery is failed. */
+  maxAttempts: 5,
+  /** Backoff after a passing failure: base × 2^(attempt-1), capped; a channel's retry_after is waited at least. */
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 5 * 60_000,
+}
+export type BroadcastOptions = typeof BROADCAST_DEFAULTS
+
+export interface BroadcasterDeps {
+  /** `DATA_DIR`: deliveries are kept in `DATA_DIR/broadcasts/<noticeId>/`. */
+  dataDir: string
+  residents: ResidentRepository
+  /** The channels' senders (the ones registered with the outbox). */
+  senderFor: (channel: string) => ChannelSender | undefined
+  translate: Translate
+  clock: Clock
+  logger: Logger
+  options?: Partial<BroadcastOptions>
+}
+
+/** Why a run ended. */
+export type RunOutcome = 'done' | 'stopped' | 'expired'
+
+/** Spaces the sends of one channel; a 429's retry_after holds the whole channel. */
+class Pacer {
+  #next = 0
+  #holdUntil = 0
+  constructor(readonly gapMs: number) {}
+  async wait(): Promise<void> {
+    const now = performance.now()
+    const at = Math.max(now, this.#next, this.#holdUntil)
+    this.#next = at + this.gapMs
+    if (at > now) await sleep(at - now)
+  }
+  hold(ms: number): void {
+    this.#holdUntil = Math.max(this.#holdUntil, performance.now() + ms)
+  }
+}
+
+/**
+ * Plans a notice's recipients and delivers it, one delivery record per recipient, paced per channel, retried with
+ * backoff, and resumable: each delivery is recorded as `sending` before the channel is called and with its outcome
+ * after. A run that finds `sending` left by a crash counts it as sent-unknown and does not resend it: a notice is
+ * delivered at most once (the one message a crash catches mid-call may be lost, never doubled).
+ */
+export class Broadcaster {
+  readonly #deps: BroadcasterDeps
+  readonly #options: BroadcastOptions
+  readonly #dir: string
+  /** Records of the broadcasts running in this process, for progress. */
+  readonly #running = new Map<string, { records: DeliveryRecord[]; stop: boolean }>()
+
+  constructor(deps: BroadcasterDeps) {
+    this.#deps = deps
+    this.#options = { ...BROADCAST_DEFAULTS, ...deps.options }
+    this.#dir = path.join(deps.dataDir, 'broadcasts')
+  }
+
+  /** Who would receive an audience, without writing anything: counts by channel and skipped by reason. */
+  async preview(audience: Audience): Promise<{ recipients: number; byChannel: Record<string, number>; skipped: Record<SkipReason, number> }> {
+    const byChannel: Record<string, number> = {}
+    const skipped = emptyCounts().skipped
+    let recipients = 0
+    for (const p of this.#select(await this.#deps.residents.list(), audience)) {
+      if (p.skip) skipped[p.skip] += 1
+      else {
+        recipients += 1
+        byChannel[p.channel] = (byChannel[p.channel] ?? 0) + 1
+      }
+    }
+    return { recipients, byChannel, skipped }
+  }
+
+  /** Writes the delivery records (queued, or skipped with the reason). Replaces a plan a crash interrupted. */
+  async plan(notice: Notice): Promise<DeliveryCounts> {
+    const planned = this.#select(await this.#deps.residents.list(), notice.audience)
+    await new DeliveryLog(this.#dir, notice.id).writePlan(planned)
+    const counts = emptyCounts()
+    counts.total = planned.length
+    for (const p of planned) {
+      if (p.skip) counts.skipped[p.skip] += 1
+      else counts.queued += 1
+    }
+    return counts
+  }
+
+  /** Delivery counts: live while it runs here, from the records otherwise. */
+  async progress(noticeId: string): Promise<DeliveryCounts> {
+    const running = this.#running.get(noticeId)
+    return countDeliveries(running ? running.records : await new DeliveryLog(this.#dir, noticeId).load())
+  }
+
+  isRunning(noticeId: string): boolean {
+    return this.#running.has(noticeId)
+  }
+
+  /** Asks a running broadcast to stop after the sends in flight (cancel, shutdown). */
+  stop(noticeId: string): void {
+    const running = this.#running.get(noticeId)
+    if (running) running.stop = true
+  }
+
+  /** Sends what is left of a planned notice: queued and retrying deliveries, never `sending`, `sent` or `failed`. */
+  async run(notice: Notice, onProgress?: (counts: DeliveryCounts) => void): Promise<RunOutcome> {
+    if (this.#running.has(notice.id)) throw new Error(`broadcast ${notice.id} is already running`)
+    const log = new DeliveryLog(this.#dir, notice.id)
+    const records = await log.load()
+    const state = { records, stop: false }
+    this.#running.set(notice.id, state)
+    try {
+      const texts = new Map<Locale, string>()
+      const textFor = (locale: Locale) => {
+        let text = texts.get(locale)
+        if (!text) {
+          const t = noticeText(notice, locale)
+          texts.set(locale, (text = this.#deps.translate(t.locale, 'notice.delivery', { title: t.title, body: t.body })))
+        }
+        return text
+      }
+      const byChannel = new Map<string, DeliveryRecord[]>()
+      for (const record of records) {
+        if (record.state !== 'queued' && record.state !== 'retry') continue
+        let queue = byChannel.get(record.channel)
+        if (!queue) byChannel.set(record.channel, (queue = []))
+        queue.push(record)
+      }
+      let expired = false
+      const halt = () => {
+        if (state.stop) return true
+        if (this.#deps.clock.now().toISOString() >= notice.expiresAt) expired = true
+        return expired
+      }
+      let reported = 0
+      const report = () => {
+        if (!onProgress) return
+        const now = performance.now()
+        if (now - reported < 200) return
+        reported = now
+        onProgress(countDeliveries(records))
+      }
+      await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(channel, queue, log, textFor, halt, report)))
+      onProgress?.(countDeliveries(records))
+      return state.stop ? 'stopped' : expired ? 'expired' : 'done'
+    } finally {
+      this.#running.delete(notice.id)
+    }
+  }
+
+  async #runChannel(channel: string, queue: DeliveryRecord[], log: DeliveryLog, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
+    const { pacing, defaultGapMs, concurrency, maxAttempts, backoffBaseMs, backoffMaxMs } = this.#options
+    const pacer = new Pacer(pacing === false ? 0 : pacing[channel] ?? defaultGapMs)
+    const retries: { record: DeliveryRecord; due: number }[] = []
+    let position = 0
+    const worker = async () => {
+      for (;;) {
+        if (position >= queue.length) {
+          if (retries.length === 0 || halt()) return
+          // Nothing else to send: wait for the earliest retry.
+          retries.sort((a, b) => a.due - b.due)
+          const next = retries.shift()!
+          const wait = next.due - performance.now()
+          if (wait > 0) await sleep(wait)
+          queue.push(next.record)
+          continue
+        }
+        const record = queue[position++]!
+        await pacer.wait()
+        if (halt()) return
+        const sender = this.#deps.senderFor(channel)
+        if (!sender) {
+          // The channel went away (not started yet after a restart): leave the rest queued for the next run.
+          position = queue.length
+          retries.length = 0
+          return
+        }
+        const attempts = record.attempts + 1
+        record.state = 'sending'
+        record.attempts = attempts
+        await log.record({ i: record.i, s: 'sending', at: this.#deps.clock.now().toISOString(), n: attempts })
+        let result: DeliveryResult
+        try {
+          result = await sender.send(record.to, { text: textFor(record.locale) }, 'resident')
+        } catch (error) {
+          result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
+        }
+        const at = this.#deps.clock.now().toISOString()
+        if (result.status === 'sent') {
+          record.state = 'sent'
+          await log.record({ i: record.i, s: 'sent', at, n: attempts })
+        } else if (result.status === 'unreachable' || attempts >= maxAttempts) {
+          record.state = 'failed'
+          record.reason = result.reason
+          await log.record({ i: record.i, s: 'failed', at, n: attempts, reason: result.reason })
+        } else {
+          record.state = 'retry'
+          record.reason = result.reason
+          await log.record({ i: record.i, s: 'retry', at, n: attempts, reason: result.reason })
+          if (result.afterMs > 0) pacer.hold(result.afterMs)
+          const backoff = Math.min(backoffBaseMs * 2 ** (attempts - 1), backoffMaxMs)
+          retries.push({ record, due: performance.now() + Math.max(backoff, result.afterMs) })
+        }
+        report()
+      }
+    }
+    await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+  }
+
+  /** The audience in a stable order: subscribers to send to, and those skipped with the reason. */
+  #select(residents: ResidentProfile[], audience: Audience): PlannedDelivery[] {
+    const planned: PlannedDelivery[] = []
+    const senders = new Map<string, boolean>()
+    const canPush = (channel: string) => {
+      let known = senders.get(channel)
+      if (known === undefined) senders.set(channel, (known = this.#deps.senderFor(channel) !== undefined))
+      return known
+    }
+    for (const resident of residents) {
+      if (!addressedTo(audience, resident)) continue
+      const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
+        : !resident.notices ? 'unsubscribed'
+          : resident.blocked ? 'blocked'
+            : !canPush(resident.channel) ? 'no_channel'
+              : undefined
+      planned.push({
+        i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',
+        ...(skip ? { skip } : {}),
+      })
+    }
+    return planned
+  }
+}
