@@ -44,6 +44,8 @@ export class Context {
   readonly replies: OutboundReply[] = []
   readonly sources: Source[] = []
   outcome: MatchOutcome = { intent: null, confidence: 0, fallback: false }
+  /** Values of the choices offered in the resident's previous turn: "2" means the second. */
+  offeredChoices?: string[]
   /** What the matcher understood, once it has run. */
   match?: MatchResult
   /** The resident's profile; change it through `updateResident` so that it is saved. */

@@ -21,7 +21,7 @@ const LOCALE_LABELS: Record<Locale, string> = { 'zh-CN': '中文', en: 'English'
  */
 export const resolveChoice: Middleware = async (ctx, next) => {
   const picked = CHOICE_NUMBER.exec(normalise(ctx.message.text))
-  const value = picked && ctx.resident.pendingChoices?.[Number(picked[1]) - 1]
+  const value = picked && ctx.offeredChoices?.[Number(picked[1]) - 1]
   if (value) ctx.message.text = value
   await next()
 }

@@ -101,6 +101,9 @@ function newResident(message: InboundMessage): ResidentProfile {
   }
 }
 
+/** Residents whose last offered choices are remembered; the oldest are forgotten first. */
+const OFFERED_CHOICES_KEPT = 50_000
+
 /** Wraps a storage failure so that the caller answers "try again" and nothing is silently lost. */
 async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -116,6 +119,7 @@ export class Pipeline {
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
   readonly #oneAtATime = new KeyedMutex()
+  readonly #offered = new Map<string, string[]>()
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
@@ -157,6 +161,7 @@ export class Pipeline {
       const stored = await storing('resident profile', () => this.#residents.get(key))
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
+      ctx.offeredChoices = this.#offered.get(key)
       // Writing again is the sign that a resident who blocked the bot has come back.
       if (resident.blocked) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
@@ -183,11 +188,17 @@ export class Pipeline {
     })
   }
 
-  /** The choices offered in this turn are what a number in the next message refers to. */
+  /**
+   * The choices offered in this turn are what a number in the resident's next message refers to. Kept in memory,
+   * not on the profile: a profile write on nearly every turn would cost more than a choice lost to a restart.
+   */
   #rememberChoices(ctx: Context): void {
     const offered = ctx.replies.flatMap((reply) => reply.choices ?? []).map((choice) => choice.value)
-    const before = ctx.resident.pendingChoices
-    if (offered.length > 0) ctx.updateResident({ pendingChoices: offered })
-    else if (before) ctx.updateResident({ pendingChoices: undefined })
+    this.#offered.delete(ctx.residentKey)
+    if (offered.length === 0) return
+    this.#offered.set(ctx.residentKey, offered)
+    // Forget the residents who were offered something longest ago (a Map iterates in insertion order).
+    if (this.#offered.size > OFFERED_CHOICES_KEPT) this.#offered.delete(this.#offered.keys().next().value!)
   }
+
 }

@@ -69,8 +69,6 @@ export interface ResidentProfile {
   demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal' }
   /** An eligibility pre-check in progress or just finished; stored so that it survives a restart. */
   dialogue?: DialogueState
-  /** Values of the choices last offered, so "2" on a text-only channel means the second one. */
-  pendingChoices?: string[]
   /** When two channels are linked, the key of the profile that speaks for both. */
   linkedTo?: string
   createdAt: string
