@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { afterAll, beforeAll } from 'vitest'
 import { createAssistant, type Assistant, type AssistantOverrides } from '../src/assistant'
 import { loadConfig } from '../src/config/env'
 import { createLogger } from '../src/core/logger'
@@ -24,3 +25,17 @@ export async function createTestAssistant(dataDir: string, env: Record<string, s
 
 /** A response body as JSON, loosely typed: tests assert its shape. */
 export const readJson = (response: Response): Promise<any> => response.json()
+
+/**
+ * One real assistant on a fresh temporary data folder for the enclosing describe block (removed afterwards).
+ * Read `.assistant` and `.dir` inside the tests, once beforeAll has run.
+ */
+export function useTestAssistant(env: Record<string, string> = {}, overrides: AssistantOverrides = {}) {
+  const workspace = {} as { dir: string; assistant: Assistant }
+  beforeAll(async () => {
+    workspace.dir = await makeTempDir()
+    workspace.assistant = await createTestAssistant(workspace.dir, env, overrides)
+  })
+  afterAll(async () => { await removeDir(workspace.dir) })
+  return workspace
+}

@@ -1,22 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTempDir, removeDir } from '../helpers'
-import { TestClock } from '../escalation/desk-fixture'
+import { describe, expect, it } from 'vitest'
+import { useDeskWorkspace } from '../escalation/desk-fixture'
 import { ANLE, CountingChannel, makeBroadcaster, notice, resident, seedResidents, XINGFU } from './fixture'
 
-let dir: string
-let clock: TestClock
-beforeEach(async () => {
-  dir = await makeTempDir()
-  clock = new TestClock('2026-11-23T02:00:00.000Z')
-})
-afterEach(async () => { await removeDir(dir) })
+const ws = useDeskWorkspace('2026-11-23T02:00:00.000Z')
 
 const N = 10_000
 
 describe('broadcasting', () => {
   it('delivers to 10,000 residents exactly once each', async () => {
     const channel = new CountingChannel()
-    const { broadcaster, residents } = await makeBroadcaster(dir, clock, channel)
+    const { broadcaster, residents } = await makeBroadcaster(ws.dir, ws.clock, channel)
     await seedResidents(residents, Array.from({ length: N }, (_, n) => resident(n)))
     const planned = await broadcaster.plan(notice())
     expect(planned.queued).toBe(N)
@@ -32,7 +25,7 @@ describe('broadcasting', () => {
   it('killed half-way and restarted on the same data, still delivers exactly once', async () => {
     const first = new CountingChannel()
     first.crashAfter = N / 2
-    const { broadcaster, residents } = await makeBroadcaster(dir, clock, first)
+    const { broadcaster, residents } = await makeBroadcaster(ws.dir, ws.clock, first)
     await seedResidents(residents, Array.from({ length: N }, (_, n) => resident(n)))
     await broadcaster.plan(notice())
     void broadcaster.run(notice())
@@ -41,7 +34,7 @@ describe('broadcasting', () => {
     await new Promise((resolve) => setTimeout(resolve, 200))
 
     const second = new CountingChannel()
-    const restarted = (await makeBroadcaster(dir, clock, second)).broadcaster
+    const restarted = (await makeBroadcaster(ws.dir, ws.clock, second)).broadcaster
     expect(await restarted.run(notice())).toBe('done')
     const delivered = new Map(first.counts)
     for (const [to, count] of second.counts) delivered.set(to, (delivered.get(to) ?? 0) + count)
@@ -57,7 +50,7 @@ describe('broadcasting', () => {
 
   it('skips unsubscribed, blocked and linked residents with the reason, and sends only to the audience', async () => {
     const channel = new CountingChannel()
-    const { broadcaster, residents } = await makeBroadcaster(dir, clock, channel)
+    const { broadcaster, residents } = await makeBroadcaster(ws.dir, ws.clock, channel)
     await seedResidents(residents, [
       resident(1), resident(2, { notices: false }), resident(3, { blocked: true }), resident(4, { linkedTo: 'wechat:x' }),
       resident(5, { settlementId: ANLE }), resident(6, { settlementId: undefined }),
@@ -85,7 +78,7 @@ describe('broadcasting', () => {
       if (to === '3') return { status: 'retry', afterMs: 0, reason: '502' }
       return undefined
     }
-    const { broadcaster, residents } = await makeBroadcaster(dir, clock, channel, { maxAttempts: 3 })
+    const { broadcaster, residents } = await makeBroadcaster(ws.dir, ws.clock, channel, { maxAttempts: 3 })
     await seedResidents(residents, [resident(1), resident(2), resident(3), resident(4)])
     await broadcaster.plan(notice())
     await broadcaster.run(notice())
@@ -96,7 +89,7 @@ describe('broadcasting', () => {
 
   it('stops at the expiry', async () => {
     const channel = new CountingChannel()
-    const { broadcaster, residents } = await makeBroadcaster(dir, clock, channel)
+    const { broadcaster, residents } = await makeBroadcaster(ws.dir, ws.clock, channel)
     await seedResidents(residents, [resident(1)])
     const expired = notice({ expiresAt: '2026-11-23T01:30:00.000Z' })
     await broadcaster.plan(expired)

@@ -1,18 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { makeTempDir, removeDir } from '../helpers'
-import { deskFixture, TestClock, TOKENS } from '../escalation/desk-fixture'
+import { describe, expect, it } from 'vitest'
+import { deskFixture, TOKENS, useDeskWorkspace } from '../escalation/desk-fixture'
 import { ANLE, XINGFU } from './fixture'
 
 const HOUR = 3_600_000
 const MONDAY = '2026-11-23T01:00:00.000Z'
 
-let dir: string
-let clock: TestClock
-beforeEach(async () => {
-  dir = await makeTempDir()
-  clock = new TestClock(MONDAY)
-})
-afterEach(async () => { await removeDir(dir) })
+const ws = useDeskWorkspace(MONDAY)
 
 const at = (ms: number) => new Date(Date.parse(MONDAY) + ms).toISOString()
 const body = (patch: Record<string, unknown> = {}) => ({
@@ -24,7 +17,7 @@ const body = (patch: Record<string, unknown> = {}) => ({
 })
 
 async function start() {
-  const fixture = await (await deskFixture(dir, clock)).start()
+  const fixture = await (await deskFixture(ws.dir, ws.clock)).start()
   const { say } = fixture
   // Three residents of 幸福家园 (one English, one unsubscribed) and one of 安乐新居.
   await say('1', '/settlement xingfu_jiayuan_sample')
@@ -49,7 +42,7 @@ describe('notices through the staff API', () => {
     await broadcast.idle()
     expect(telegram.to('1')).toHaveLength(0)
 
-    clock.advance(HOUR)
+    ws.clock.advance(HOUR)
     await broadcast.tick()
     await broadcast.idle()
     expect(telegram.to('1').map((r) => r.text).join()).toContain('周六招聘会')
@@ -80,7 +73,7 @@ describe('notices through the staff API', () => {
     expect(cancelled.json()).toMatchObject({ status: 'cancelled', cancelledBy: 'wang_deming' })
     expect((await api(TOKENS.wang, 'POST', `/api/notices/${notice.id}/cancel`)).statusCode).toBe(409)
 
-    clock.advance(3 * HOUR)
+    ws.clock.advance(3 * HOUR)
     await assistant.broadcast!.tick()
     await assistant.broadcast!.idle()
     expect(telegram.to('1')).toHaveLength(0)

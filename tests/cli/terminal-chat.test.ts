@@ -1,19 +1,13 @@
 import { PassThrough } from 'node:stream'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { runTerminalChat } from '../../adapters/cli/terminal-chat'
-import type { Assistant } from '../../src/assistant'
-import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
+import { useTestAssistant } from '../helpers'
 
 describe('terminal chat', () => {
-  let dir: string
-  let assistant: Assistant
-  beforeAll(async () => {
-    dir = await makeTempDir()
-    assistant = await createTestAssistant(dir)
-  })
-  afterAll(async () => { await removeDir(dir) })
+  const workspace = useTestAssistant()
 
   it('answers typed questions over the pipeline, switches language and quits', async () => {
+    const { assistant } = workspace
     const input = new PassThrough()
     const output = new PassThrough()
     let printed = ''

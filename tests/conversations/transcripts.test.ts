@@ -1,8 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Assistant } from '../../src/assistant'
-import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
+import { describe, expect, it } from 'vitest'
+import { useTestAssistant } from '../helpers'
 
 /**
  * Conversation transcripts (`*.txt` here), replayed through the pipeline as a test channel:
@@ -49,15 +48,10 @@ const dir = path.join(import.meta.dirname)
 const files = (await readdir(dir)).filter((name) => name.endsWith('.txt')).sort()
 
 describe('conversation transcripts', () => {
-  let dataDir: string
-  let assistant: Assistant
-  beforeAll(async () => {
-    dataDir = await makeTempDir()
-    assistant = await createTestAssistant(dataDir)
-  })
-  afterAll(async () => { await removeDir(dataDir) })
+  const workspace = useTestAssistant()
 
   it.each(files)('%s', async (name) => {
+    const { assistant } = workspace
     const { locale, steps } = parseTranscript(await readFile(path.join(dir, name), 'utf8'))
     expect(steps.length).toBeGreaterThan(0)
     for (const step of steps) {

@@ -1,20 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { Assistant } from '../../src/assistant'
-import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
+import { describe, expect, it } from 'vitest'
+import { useTestAssistant } from '../helpers'
 import { residentOf, settle } from './fixture'
 
 describe('the training subsidy and school enrolment pre-checks', () => {
-  let dir: string
-  let assistant: Assistant
-  beforeAll(async () => {
-    dir = await makeTempDir()
-    assistant = await createTestAssistant(dir)
-  })
-  afterAll(async () => { await removeDir(dir) })
+  const workspace = useTestAssistant()
 
   let n = 0
   const run = async (first: string, answers: string[], locale?: 'en') => {
-    const { say, answer } = residentOf(assistant, `r${n++}`, locale)
+    const { say, answer } = residentOf(workspace.assistant, `r${n++}`, locale)
     await settle(say)
     await say(first)
     return answer(...answers)
@@ -53,7 +46,7 @@ describe('the training subsidy and school enrolment pre-checks', () => {
   })
 
   it('offers the pre-check after the topic answer, and lists the checks for an unknown one', async () => {
-    const { say } = residentOf(assistant, 'offer')
+    const { say } = residentOf(workspace.assistant, 'offer')
     const answer = await say('培训有补贴吗')
     expect(answer.ctx.outcome.intent).toBe('training_subsidy')
     expect(answer.choices).toContainEqual({ label: '测一测我家能不能申请', value: '/check training' })

@@ -6,7 +6,8 @@ import type { Assistant } from '../../src/assistant'
 import type { OutboundReply } from '../../src/core/context'
 import type { ChannelSender, DeliveryResult } from '../../src/escalation/outbox'
 import { hashToken } from '../../src/escalation/staff'
-import { createTestAssistant, ROOT } from '../helpers'
+import { afterEach, beforeEach } from 'vitest'
+import { createTestAssistant, makeTempDir, removeDir, ROOT } from '../helpers'
 
 /** A controllable clock. */
 export class TestClock {
@@ -85,4 +86,15 @@ function helpers(assistant: Assistant, app: FastifyInstance, clock: TestClock) {
     return response
   }
   return { say, api }
+}
+
+/** A fresh folder and a test clock at `start` for each test of the enclosing block; the folder is removed after. */
+export function useDeskWorkspace(start: string) {
+  const workspace = {} as { dir: string; clock: TestClock }
+  beforeEach(async () => {
+    workspace.dir = await makeTempDir()
+    workspace.clock = new TestClock(start)
+  })
+  afterEach(async () => { await removeDir(workspace.dir) })
+  return workspace
 }

@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Ticket } from '../../src/escalation/ticket'
-import { makeTempDir, removeDir } from '../helpers'
-import { deskFixture, TestClock, TOKENS } from './desk-fixture'
+import { deskFixture, TOKENS, useDeskWorkspace } from './desk-fixture'
 
 const HOUR = 3_600_000
 // A Monday morning in China (Monday 09:00 +08:00).
 const MONDAY = '2026-11-23T01:00:00.000Z'
 
-let dir: string
-let clock: TestClock
-beforeEach(async () => {
-  dir = await makeTempDir()
-  clock = new TestClock(MONDAY)
-})
-afterEach(async () => { await removeDir(dir) })
+const ws = useDeskWorkspace(MONDAY)
 
 describe('the demand desk, end to end', () => {
   it('resident message → ticket → caseworker notified → reply relayed → resolved → return visit → closed', async () => {
-    const { say, api, telegram, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, api, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
 
     // Escalation without a settlement: the settlement is asked first, then a description.
     expect((await say('501', '我要投诉')).replies[0]!.text).toContain('先要知道您住在哪里')
@@ -38,12 +31,12 @@ describe('the demand desk, end to end', () => {
     expect(telegram.to('chat-li_xiaofang')[0]!.text).toContain(id)
 
     // The caseworker answers through the API; the resident gets it on Telegram.
-    clock.advance(HOUR)
+    ws.clock.advance(HOUR)
     const replied = await api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '明天上午物业来换灯泡。' })
     expect(replied.statusCode).toBe(200)
     expect(replied.json()).toMatchObject({ status: 'in_progress' })
     expect(telegram.to('501').at(-1)!.text).toContain('明天上午物业来换灯泡。')
-    expect((await assistant.desk!.tickets.get(id))!.firstAnswerAt).toBe(clock.now().toISOString())
+    expect((await assistant.desk!.tickets.get(id))!.firstAnswerAt).toBe(ws.clock.now().toISOString())
 
     // The resident asks how it is going.
     const status = await say('501', '我的问题处理得怎么样了')
@@ -51,7 +44,7 @@ describe('the demand desk, end to end', () => {
     expect(status.replies[0]!.text).toContain('明天上午物业来换灯泡')
 
     // Resolved → return visit with two choices; the resident says it is solved → closed, satisfaction recorded.
-    clock.advance(HOUR)
+    ws.clock.advance(HOUR)
     expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })).statusCode).toBe(200)
     const visit = telegram.to('501').at(-1)!
     expect(visit.text).toContain('问题解决了吗')
@@ -70,7 +63,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('a resident who says it is not solved reopens the ticket, and the caseworker hears of it', async () => {
-    const { say, api, telegram, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, api, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('502', '/settlement xingfu_jiayuan_sample')
     const id = /T\d{6}-\d{4}/.exec((await say('502', '我要反映情况：小区门口的路灯全坏了没人管')).replies[0]!.text)![0]
     await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })
@@ -81,20 +74,20 @@ describe('the demand desk, end to end', () => {
   })
 
   it('urgent danger: an urgent ticket at once, what to do now, caseworker and supervisor alerted', async () => {
-    const { say, telegram, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('503', '/settlement xingfu_jiayuan_sample')
     const ctx = await say('503', '救命 楼下着火了')
     const reply = ctx.replies[0]!.text
     expect(reply).toContain('119')
     expect(reply).toContain('0000-0000001') // the settlement's duty phone from the directory
     const [ticket] = await assistant.desk!.service.ofResident('telegram:503')
-    expect(ticket).toMatchObject({ priority: 'urgent', dueAt: new Date(clock.current.getTime() + 2 * HOUR).toISOString() })
+    expect(ticket).toMatchObject({ priority: 'urgent', dueAt: new Date(ws.clock.current.getTime() + 2 * HOUR).toISOString() })
     expect(telegram.to('chat-li_xiaofang')[0]!.text).toContain('紧急')
     expect(telegram.to('chat-wang_deming')[0]!.text).toContain(ticket!.id)
   })
 
   it('urgent danger from a resident without a settlement is raised first and routed once they say where they live', async () => {
-    const { say, telegram, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     const ctx = await say('504', '房子塌了 有人被压住了')
     expect(ctx.replies.map((r) => r.text).join('\n')).toContain('请马上告诉我您住在哪个安置区')
     expect((await assistant.desk!.service.ofResident('telegram:504'))[0]).toMatchObject({ priority: 'urgent', settlementId: undefined })
@@ -105,7 +98,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('"算了" cancels a demand being put together', async () => {
-    const { say, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('505', '/settlement xingfu_jiayuan_sample')
     await say('505', '转人工')
     expect((await say('505', '算了')).replies[0]!.text).toContain('已取消')
@@ -113,7 +106,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('after two fallbacks in a row a caseworker is offered; yes raises a ticket with the questions', async () => {
-    const { say, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('506', '/settlement anle_xinju_sample')
     expect((await say('506', 'qwe zxc asd')).replies.some((r) => r.choices)).toBe(false)
     const offer = await say('506', 'zzz qqq xyz')
@@ -125,7 +118,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('two messages from one resident at the same moment make one ticket', async () => {
-    const { say, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('507', '/settlement xingfu_jiayuan_sample')
     const text = '我要投诉物业乱收费，一个月多收了两百块'
     const [first, second] = await Promise.all([say('507', text), say('507', text)])
@@ -138,7 +131,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('routes to the least-loaded caseworker of the settlement', async () => {
-    const { say, assistant } = await (await deskFixture(dir, clock)).start()
+    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     const assignees: (string | undefined)[] = []
     for (const user of ['601', '602', '603']) {
       await say(user, '/settlement xingfu_jiayuan_sample')
@@ -151,7 +144,7 @@ describe('the demand desk, end to end', () => {
 
 describe('staff API access', () => {
   it('401 without a valid token, 403 across settlements, supervisors reassign, caseworkers only take', async () => {
-    const { say, api } = await (await deskFixture(dir, clock)).start()
+    const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('701', '/settlement xingfu_jiayuan_sample')
     await say('701', '我要投诉楼上装修天天半夜还在砸墙')
     const list = await api(TOKENS.li, 'GET', '/api/tickets')
@@ -190,15 +183,15 @@ describe('staff API access', () => {
   })
 
   it('reports as JSON and CSV: counts, medians, overdue rate, satisfaction', async () => {
-    const { say, api } = await (await deskFixture(dir, clock)).start()
+    const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     for (const user of ['801', '802']) {
       await say(user, '/settlement xingfu_jiayuan_sample')
       await say(user, `我要投诉${user}门口的下水道堵了好久`)
     }
     const [first] = (await api(TOKENS.wang, 'GET', '/api/tickets')).json().tickets as Ticket[]
-    clock.advance(2 * HOUR)
+    ws.clock.advance(2 * HOUR)
     await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/reply`, { text: '已安排疏通' })
-    clock.advance(2 * HOUR)
+    ws.clock.advance(2 * HOUR)
     await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/status`, { status: 'resolved' })
     await say(first!.channelUserId, '解决了')
 

@@ -1,7 +1,6 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { dueAt, TIME_LIMIT_DEFAULTS } from '../../src/escalation/time-limits'
-import { makeTempDir, removeDir } from '../helpers'
-import { deskFixture, TestClock } from './desk-fixture'
+import { deskFixture, useDeskWorkspace } from './desk-fixture'
 
 const HOUR = 3_600_000
 
@@ -16,16 +15,10 @@ describe('time limits', () => {
 })
 
 describe('overdue alerts and recovery across restarts', () => {
-  let dir: string
-  let clock: TestClock
-  beforeEach(async () => {
-    dir = await makeTempDir()
-    clock = new TestClock('2026-11-23T01:00:00.000Z')
-  })
-  afterEach(async () => { await removeDir(dir) })
+  const ws = useDeskWorkspace('2026-11-23T01:00:00.000Z')
 
   it('alerts the assignee at the due time, then the supervisor, once each, even after a restart', async () => {
-    const fixture = await deskFixture(dir, clock)
+    const fixture = await deskFixture(ws.dir, ws.clock)
     const first = await fixture.start()
     await first.say('901', '/settlement xingfu_jiayuan_sample')
     await first.say('901', '救命 家里煤气泄漏了')
@@ -35,7 +28,7 @@ describe('overdue alerts and recovery across restarts', () => {
     await first.assistant.desk!.scheduler.tick()
     expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(0)
 
-    clock.advance(2 * HOUR + 1000)
+    ws.clock.advance(2 * HOUR + 1000)
     await first.assistant.desk!.scheduler.tick()
     await first.assistant.desk!.scheduler.tick()
     expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(1)
@@ -46,7 +39,7 @@ describe('overdue alerts and recovery across restarts', () => {
     await second.assistant.desk!.scheduler.tick()
     expect(second.telegram.sent).toHaveLength(0)
 
-    clock.advance(2 * HOUR)
+    ws.clock.advance(2 * HOUR)
     await second.assistant.desk!.scheduler.tick()
     await second.assistant.desk!.scheduler.tick()
     expect(alerts(second.telegram, 'wang_deming')).toHaveLength(1)
@@ -58,7 +51,7 @@ describe('overdue alerts and recovery across restarts', () => {
   })
 
   it('keeps a notification that could not be delivered and delivers it after a restart', async () => {
-    const fixture = await deskFixture(dir, clock)
+    const fixture = await deskFixture(ws.dir, ws.clock)
     const first = await fixture.start()
     first.telegram.fail = true
     await first.say('902', '/settlement xingfu_jiayuan_sample')
@@ -66,7 +59,7 @@ describe('overdue alerts and recovery across restarts', () => {
     expect(first.telegram.sent).toHaveLength(0)
 
     const second = await fixture.start()
-    clock.advance(60_000)
+    ws.clock.advance(60_000)
     await second.assistant.desk!.scheduler.start()
     second.assistant.desk!.scheduler.stop()
     const [ticket] = await second.assistant.desk!.service.ofResident('telegram:902')
@@ -74,14 +67,14 @@ describe('overdue alerts and recovery across restarts', () => {
   })
 
   it('queues the notification of a ticket stored just before a crash, at the next start', async () => {
-    const fixture = await deskFixture(dir, clock)
+    const fixture = await deskFixture(ws.dir, ws.clock)
     const first = await fixture.start()
     // The crash: the ticket is on disk, its notification never queued.
-    const stored = await first.assistant.desk!.tickets.create(clock.now(), (id) => ({
+    const stored = await first.assistant.desk!.tickets.create(ws.clock.now(), (id) => ({
       id, residentKey: 'telegram:903', channel: 'telegram', channelUserId: '903', settlementId: 'xingfu_jiayuan_sample',
       category: 'housing_services', summary: '屋顶漏水', context: [], priority: 'normal', status: 'assigned', assignee: 'chen_jianguo',
-      dueAt: clock.now().toISOString(), createdAt: clock.now().toISOString(), updatedAt: clock.now().toISOString(), alerted: {},
-      events: [{ at: clock.now().toISOString(), actor: 'resident', type: 'created' }],
+      dueAt: ws.clock.now().toISOString(), createdAt: ws.clock.now().toISOString(), updatedAt: ws.clock.now().toISOString(), alerted: {},
+      events: [{ at: ws.clock.now().toISOString(), actor: 'resident', type: 'created' }],
     }))
 
     const second = await fixture.start()
@@ -98,7 +91,7 @@ describe('overdue alerts and recovery across restarts', () => {
   })
 
   it('delivers caseworkers\' answers to web chat residents through their inbox, once', async () => {
-    const { assistant, api } = await (await deskFixture(dir, clock)).start()
+    const { assistant, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     const chat = (text: string) => api(undefined, 'POST', '/api/chat', { userId: 'web-1', text })
     await chat('/settlement xingfu_jiayuan_sample')
     const created = (await chat('我要投诉楼下烧烤店油烟太大')).json()
