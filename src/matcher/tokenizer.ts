@@ -170,7 +170,8 @@ export class Tokenizer {
 
   /**
    * Voice input writes the right sound with the wrong characters (底保 for 低保): match lexicon terms by pinyin.
-   * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words.
+   * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words, and be
+   * made of single-character segments.
    */
   #replaceHomophones(run: string, add: (feature: string) => void): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
@@ -184,6 +185,9 @@ export class Tokenizer {
       let matched = 0
       for (let length = Math.min(this.#maxPinyinSyllables, run.length - i); length >= MIN_PINYIN_SYLLABLES && boundaries.has(i); length -= 1) {
         if (!boundaries.has(i + length)) continue
+        // A span the segmenter reads as a real word (范围, 住在) is not a typo of a sound-alike term (反味, 猪崽):
+        // only runs of single characters, which the segmenter could not make sense of, are.
+        if (!Array.from({ length: length - 1 }, (_, k) => i + k + 1).every((inner) => boundaries.has(inner))) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
           add(`c:${concept}`)
