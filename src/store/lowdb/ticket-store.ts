@@ -5,13 +5,8 @@ import { isOpenStatus, type Ticket } from '../../escalation/ticket'
 import type { TicketFilter, TicketRepository } from '../types'
 import { CoalescingFile } from './coalescing-file'
 
-interface DayFile {
-  tickets: Record<string, Ticket>
-  /** Last sequence number used that day, so ids stay unique across restarts. */
-  sequence: number
-}
-
-const DAY_FILE = /^(\d{4}-\d{2}-\d{2})\.json$/
+const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/
+const TICKET_FILE = /^(T\d{6}-(\d+))\.json$/
 
 /** "T261123-0007" was created on 2026-11-23. */
 const dayOfId = (id: string) => {
@@ -19,14 +14,20 @@ const dayOfId = (id: string) => {
   return match ? `20${match[1]}-${match[2]}-${match[3]}` : undefined
 }
 
+/** The tickets of one day, loaded once; the next sequence number comes from the highest id on disk. */
+interface Day {
+  files: Map<string, CoalescingFile<Ticket>>
+  sequence: number
+}
+
 /**
- * Tickets in lowdb files per UTC day of creation, `DATA_DIR/tickets/YYYY-MM-DD.json`: a change rewrites one
- * day's file, which stays small however many tickets a province raises, and the id says which file holds it.
+ * Tickets in one small lowdb file each, `DATA_DIR/tickets/<UTC day>/<id>.json`: a change rewrites only that
+ * ticket's file however many tickets a province raises, and the id says where the file is.
  */
 export class LowdbTicketStore implements TicketRepository {
   readonly #dir: string
-  readonly #days = new Map<string, Promise<CoalescingFile<DayFile>>>()
-  /** Days that have a file, read from the folder once and kept up to date as tickets are created. */
+  readonly #days = new Map<string, Promise<Day>>()
+  /** Days that have a folder, read once and kept up to date as tickets are created. */
   #knownDays?: Promise<Set<string>>
 
   constructor(dataDir: string) {
@@ -34,33 +35,32 @@ export class LowdbTicketStore implements TicketRepository {
   }
 
   async create(at: Date, build: (id: string) => Ticket): Promise<Ticket> {
-    const day = at.toISOString().slice(0, 10)
-    const file = await this.#day(day)
-    ;(await this.#daysOnDisk()).add(day)
-    // No await between reading and taking the sequence number: concurrent creations get distinct ids.
-    const sequence = (file.db.data.sequence += 1)
-    const ticket = build(`T${day.slice(2).replaceAll('-', '')}-${String(sequence).padStart(4, '0')}`)
-    file.db.data.tickets[ticket.id] = ticket
+    const dayName = at.toISOString().slice(0, 10)
+    const day = await this.#day(dayName)
+    ;(await this.#daysOnDisk()).add(dayName)
+    // No await between taking the sequence number and registering the file: concurrent creations get distinct ids.
+    day.sequence += 1
+    const ticket = build(`T${dayName.slice(2).replaceAll('-', '')}-${String(day.sequence).padStart(4, '0')}`)
+    const file = this.#ticketFile(dayName, ticket.id)
+    file.db.data = ticket
+    day.files.set(ticket.id, file)
+    await mkdir(path.join(this.#dir, dayName), { recursive: true })
     await file.save()
     return structuredClone(ticket)
   }
 
   async get(id: string): Promise<Ticket | undefined> {
-    const day = dayOfId(id)
-    if (!day) return undefined
-    const ticket = (await this.#day(day)).db.data.tickets[id]
+    const ticket = (await this.#fileOf(id))?.db.data
     return ticket && structuredClone(ticket)
   }
 
   async update(id: string, change: (ticket: Ticket) => void): Promise<Ticket> {
-    const day = dayOfId(id)
-    const file = day && (await this.#day(day))
-    const ticket = file && file.db.data.tickets[id]
-    if (!file || !ticket) throw new AnjuError('ANJU_ERR_NOT_FOUND', `ticket ${id} does not exist`)
+    const file = await this.#fileOf(id)
+    if (!file) throw new AnjuError('ANJU_ERR_NOT_FOUND', `ticket ${id} does not exist`)
     // Change a copy and swap it in, so a change that throws leaves the stored ticket as it was.
-    const changed = structuredClone(ticket)
+    const changed = structuredClone(file.db.data)
     change(changed)
-    file.db.data.tickets[id] = changed
+    file.db.data = changed
     await file.save()
     return structuredClone(changed)
   }
@@ -71,37 +71,53 @@ export class LowdbTicketStore implements TicketRepository {
     const wanted = (t: Ticket) => (!from || t.createdAt >= from) && (!to || t.createdAt < to) &&
       (!filter.residentKey || t.residentKey === filter.residentKey) && (!filter.openOnly || isOpenStatus(t.status))
     const tickets: Ticket[] = []
-    for (const day of [...(await this.#daysOnDisk())].sort()) {
-      if (from && day < from.slice(0, 10)) continue
-      if (to && day > to.slice(0, 10)) continue
+    for (const dayName of [...(await this.#daysOnDisk())].sort()) {
+      if ((from && dayName < from.slice(0, 10)) || (to && dayName > to.slice(0, 10))) continue
       // Filter the stored tickets first and copy only what is returned: lists run on every demand.
-      for (const ticket of Object.values((await this.#day(day)).db.data.tickets)) {
-        if (wanted(ticket)) tickets.push(structuredClone(ticket))
+      for (const file of (await this.#day(dayName)).files.values()) {
+        if (wanted(file.db.data)) tickets.push(structuredClone(file.db.data))
       }
     }
-    return tickets.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+    return tickets.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : a.id < b.id ? -1 : 1))
+  }
+
+  async #fileOf(id: string): Promise<CoalescingFile<Ticket> | undefined> {
+    const dayName = dayOfId(id)
+    return dayName ? (await this.#day(dayName)).files.get(id) : undefined
+  }
+
+  #ticketFile(dayName: string, id: string): CoalescingFile<Ticket> {
+    return new CoalescingFile<Ticket>(path.join(this.#dir, dayName, `${id}.json`), {} as Ticket)
   }
 
   #daysOnDisk(): Promise<Set<string>> {
     this.#knownDays ??= readdir(this.#dir).then(
-      (names) => new Set(names.map((name) => DAY_FILE.exec(name)?.[1]).filter((d): d is string => d !== undefined)),
+      (names) => new Set(names.filter((name) => DAY_DIR.test(name))),
       () => new Set<string>(),
     )
     return this.#knownDays
   }
 
-  #day(day: string): Promise<CoalescingFile<DayFile>> {
-    let file = this.#days.get(day)
-    if (!file) {
-      file = (async () => {
-        await mkdir(this.#dir, { recursive: true })
-        const opened = new CoalescingFile<DayFile>(path.join(this.#dir, `${day}.json`), { tickets: {}, sequence: 0 })
-        await opened.db.read()
-        return opened
+  #day(dayName: string): Promise<Day> {
+    let day = this.#days.get(dayName)
+    if (!day) {
+      day = (async () => {
+        const loaded: Day = { files: new Map(), sequence: 0 }
+        // Reading a day that has no folder (a mistyped id) must not create one.
+        const names = await readdir(path.join(this.#dir, dayName)).catch(() => [] as string[])
+        for (const name of names) {
+          const match = TICKET_FILE.exec(name)
+          if (!match) continue
+          const file = this.#ticketFile(dayName, match[1]!)
+          await file.db.read()
+          loaded.files.set(match[1]!, file)
+          loaded.sequence = Math.max(loaded.sequence, Number(match[2]))
+        }
+        return loaded
       })()
-      this.#days.set(day, file)
-      file.catch(() => this.#days.delete(day))
+      this.#days.set(dayName, day)
+      day.catch(() => this.#days.delete(dayName))
     }
-    return file
+    return day
   }
 }
