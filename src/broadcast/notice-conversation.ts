@@ -30,13 +30,14 @@ export class NoticeConversation {
     this.#o = options
     const w = options.kb.notices
     this.#words = {
-      unsubscribe: new Set(w.unsubscribe.map(normalise)),
-      subscribe: new Set(w.subscribe.map(normalise)),
-      list: new Set(w.list.map(normalise)),
-      want: w.want.map(normalise).filter(Boolean),
-      dontWant: w.dontWant.map(normalise).filter(Boolean),
+      unsubscribe: new Set(w.unsubscribe),
+      subscribe: new Set(w.subscribe),
+      list: new Set(w.list),
+      want: w.want,
+      dontWant: w.dontWant,
     }
-    this.#tags = Object.entries(w.tags).map(([id, tag]) => ({ id, phrases: tag.phrases.map(normalise).filter(Boolean) }))
+    // Words and phrases arrive normalised from the knowledge base.
+    this.#tags = Object.entries(w.tags).map(([id, tag]) => ({ id, phrases: tag.phrases }))
   }
 
   readonly middleware: Middleware = async (ctx, next) => {

@@ -60,9 +60,9 @@ export function parseNumber(text: string): number | undefined {
 /** Yes or no in many colloquial forms: an exact word, or an answer that starts with one ("没有车"). */
 export function parseYesNo(text: string, words: YesNoWords): boolean | undefined {
   const plain = normalise(text).replace(SUBJECT, '').replace(PARTICLES, '').trim()
-  if (!plain || words.unsure.some((w) => plain.includes(normalise(w)))) return undefined
-  const yes = words.yes.map(normalise)
-  const no = words.no.map(normalise)
+  // The word lists arrive normalised from the knowledge base.
+  if (!plain || words.unsure.some((w) => plain.includes(w))) return undefined
+  const { yes, no } = words
   if (no.includes(plain)) return false
   if (yes.includes(plain)) return true
   // Negations first: "没有" starts with 没, "不是" with 不; longer words before shorter ones.

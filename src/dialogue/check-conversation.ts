@@ -37,7 +37,7 @@ export class CheckConversation {
   readonly #sourceText: SourceText
   readonly #demands?: DemandConversation
   readonly #idleMs: number
-  readonly #words: { cancel: string[]; back: string[]; urgent: string[] }
+  readonly #words: Pick<KnowledgeBase['words'], 'cancel' | 'back' | 'urgent'>
   readonly #triggers: { check: Check; phrases: string[] }[]
 
   constructor(options: CheckConversationOptions) {
@@ -46,8 +46,8 @@ export class CheckConversation {
     this.#sourceText = options.sourceText
     this.#demands = options.demands
     this.#idleMs = (options.idleMinutes ?? DIALOGUE_DEFAULTS.idleMinutes) * 60_000
-    const { cancel, back, urgent } = options.kb.words
-    this.#words = { cancel: cancel.map(normalise), back: back.map(normalise), urgent: urgent.map(normalise) }
+    // Normalised when the knowledge base was loaded.
+    this.#words = options.kb.words
     this.#triggers = [...options.kb.checks.values()].map((check) => ({ check, phrases: [...check.triggers['zh-CN'], ...check.triggers.en].map(normalise) }))
   }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { normalise } from '../matcher/normalise'
 
 /** Locales the assistant speaks; zh-CN is the default and always required. */
 export const LOCALES = ['zh-CN', 'en'] as const
@@ -129,34 +130,41 @@ export const messagesSchema = z.record(
   z.string().refine((text) => text.trim().length > 0, 'must not be empty'),
 )
 
+/**
+ * A list of words residents type, normalised once here as the matcher normalises messages (simplified, lower
+ * case, no punctuation), so every consumer compares them with a normalised message as they are.
+ */
+const wordList = z.array(nonEmpty).transform((words) => words.map(normalise).filter(Boolean))
+const someWords = z.array(nonEmpty).min(1).pipe(wordList)
+
 /** Words the conversation itself listens for: urgent danger, yes, no, cancel. Data, so a county can add its own. */
 export const dialogueWordsSchema = z.strictObject({
   /** Any of these in a message raises an urgent ticket at once and tells the resident what to do now. */
-  urgent: z.array(nonEmpty).min(1),
+  urgent: someWords,
   /** The resident asks for a person to act (投诉, 转人工): a demand is raised, filed under the message's topic. */
-  demand: z.array(nonEmpty).min(1),
-  cancel: z.array(nonEmpty).min(1),
+  demand: someWords,
+  cancel: someWords,
   /** "上一步": in a pre-check, go back to the previous question. */
-  back: z.array(nonEmpty).min(1),
-  yes: z.array(nonEmpty).min(1),
-  no: z.array(nonEmpty).min(1),
+  back: someWords,
+  yes: someWords,
+  no: someWords,
   /** "不知道": not a no, though it starts like one; a pre-check asks again. */
-  unsure: z.array(nonEmpty).default([]),
+  unsure: wordList.default([]),
   /** Answers to the return visit ("问题解决了吗？"). */
-  solved: z.array(nonEmpty).min(1),
-  unsolved: z.array(nonEmpty).min(1),
+  solved: someWords,
+  unsolved: someWords,
 })
 export type DialogueWords = z.infer<typeof dialogueWordsSchema>
 
 /** What residents say about notices, and the tags staff address them to (`knowledge/notice-words.yaml`). */
 export const noticeWordsSchema = z.strictObject({
-  unsubscribe: z.array(nonEmpty).min(1),
-  subscribe: z.array(nonEmpty).min(1),
+  unsubscribe: someWords,
+  subscribe: someWords,
   /** "最近有什么通知": the active notices for the resident's settlement. */
-  list: z.array(nonEmpty).min(1),
+  list: someWords,
   /** A "want" word and a tag's phrase in one message adds the tag; a "don't want" word removes it. */
-  want: z.array(nonEmpty).min(1),
-  dontWant: z.array(nonEmpty).min(1),
-  tags: z.record(intentIdSchema, z.strictObject({ label: localizedTextSchema, phrases: z.array(nonEmpty).min(1) })),
+  want: someWords,
+  dontWant: someWords,
+  tags: z.record(intentIdSchema, z.strictObject({ label: localizedTextSchema, phrases: someWords })),
 })
 export type NoticeWords = z.infer<typeof noticeWordsSchema>

@@ -44,22 +44,15 @@ export class DemandConversation {
   readonly #askSettlement: (ctx: Context) => void
   /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
   readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>()
-  readonly #words: Record<'urgent' | 'demand' | 'cancel' | 'yes' | 'no' | 'solved' | 'unsolved', string[]>
+  readonly #words: KnowledgeBase['words']
 
   constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
     this.#service = service
     this.#kb = kb
     this.#t = translate
     this.#askSettlement = askSettlement
-    this.#words = {
-      urgent: kb.words.urgent.map(normalise),
-      demand: kb.words.demand.map(normalise),
-      cancel: kb.words.cancel.map(normalise),
-      yes: kb.words.yes.map(normalise),
-      no: kb.words.no.map(normalise),
-      solved: kb.words.solved.map(normalise),
-      unsolved: kb.words.unsolved.map(normalise),
-    }
+    // Normalised when the knowledge base was loaded.
+    this.#words = kb.words
   }
 
   readonly middleware: Middleware = async (ctx, next) => {
