@@ -128,12 +128,8 @@ export class TelegramAdapter {
    */
   readonly sender: ChannelSender = {
     send: async (recipient, reply) => {
-      const pieces = splitText(reply.text, this.#limits.maxChars)
       try {
-        for (const [index, piece] of pieces.entries()) {
-          const markup = index === pieces.length - 1 && reply.choices?.length ? { reply_markup: this.#keyboard(reply) } : {}
-          await this.bot.telegram.sendMessage(recipient, piece, markup)
-        }
+        for (const { text, markup } of this.#pieces(reply)) await this.bot.telegram.sendMessage(recipient, text, markup)
         return { status: 'sent' }
       } catch (error) {
         if (!(error instanceof TelegramError)) throw error
@@ -206,14 +202,19 @@ export class TelegramAdapter {
 
   /** Sends one reply: split under the size limit, buttons under the last piece. False when undeliverable. */
   async #send(chatId: number, reply: OutboundReply, residentId?: string): Promise<boolean> {
-    const pieces = splitText(reply.text, this.#limits.maxChars)
-    for (const [index, piece] of pieces.entries()) {
-      const last = index === pieces.length - 1
-      const markup = last && reply.choices?.length ? { reply_markup: this.#keyboard(reply) } : {}
-      const sent = await this.#call(() => this.bot.telegram.sendMessage(chatId, piece, markup), residentId)
-      if (!sent) return false
+    for (const { text, markup } of this.#pieces(reply)) {
+      if (!(await this.#call(() => this.bot.telegram.sendMessage(chatId, text, markup), residentId))) return false
     }
     return true
+  }
+
+  /** A reply as Telegram messages: split under the size limit, the buttons under the last piece. */
+  #pieces(reply: OutboundReply): { text: string; markup: { reply_markup?: InlineKeyboardMarkup } }[] {
+    const pieces = splitText(reply.text, this.#limits.maxChars)
+    return pieces.map((text, index) => ({
+      text,
+      markup: index === pieces.length - 1 && reply.choices?.length ? { reply_markup: this.#keyboard(reply) } : {},
+    }))
   }
 
   #keyboard(reply: OutboundReply): InlineKeyboardMarkup {
