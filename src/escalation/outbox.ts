@@ -94,10 +94,7 @@ export class OutboxDispatcher {
   async collect(channel: string, recipient: string): Promise<OutboxItem[]> {
     const now = this.#clock.now().toISOString()
     const waiting = (await this.#outbox.due(this.#clock.now())).filter((item) => item.channel === channel && item.recipient === recipient)
-    for (const item of waiting) {
-      await this.#outbox.update(item.id, { status: 'sent', attempts: item.attempts + 1, sentAt: now })
-      for (const listener of this.#onDelivered) await listener(item)
-    }
+    for (const item of waiting) await this.#sent(item, item.attempts + 1, now)
     return waiting
   }
 
@@ -112,6 +109,11 @@ export class OutboxDispatcher {
     this.#timer = undefined
   }
 
+  async #sent(item: OutboxItem, attempts: number, at: string): Promise<void> {
+    await this.#outbox.update(item.id, { status: 'sent', attempts, sentAt: at })
+    for (const listener of this.#onDelivered) await listener(item)
+  }
+
   async #deliver(item: OutboxItem): Promise<void> {
     const sender = this.#senders.get(item.channel)
     if (!sender) return
@@ -123,11 +125,7 @@ export class OutboxDispatcher {
       result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
     }
     const now = this.#clock.now()
-    if (result.status === 'sent') {
-      await this.#outbox.update(item.id, { status: 'sent', attempts, sentAt: now.toISOString() })
-      for (const listener of this.#onDelivered) await listener(item)
-      return
-    }
+    if (result.status === 'sent') return this.#sent(item, attempts, now.toISOString())
     if (result.status === 'unreachable' || attempts >= this.#options.maxAttempts) {
       this.#logger.warn({ item: item.id, channel: item.channel, ticket: item.ticketId, reason: result.reason }, 'outbox: delivery given up')
       await this.#outbox.update(item.id, { status: 'failed', attempts, lastError: result.reason, sentAt: now.toISOString() })
