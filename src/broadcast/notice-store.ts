@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import { CoalescingFile } from '../store/lowdb/coalescing-file'
 import type { Notice } from './notice'
@@ -48,12 +47,7 @@ export class LowdbNoticeStore implements NoticeRepository {
   }
 
   #open() {
-    this.#file ??= (async () => {
-      await mkdir(this.#dir, { recursive: true })
-      const file = new CoalescingFile<{ notices: Record<string, Notice> }>(path.join(this.#dir, 'notices.json'), { notices: {} })
-      await file.db.read()
-      return file
-    })()
+    this.#file ??= CoalescingFile.open<{ notices: Record<string, Notice> }>(path.join(this.#dir, 'notices.json'), { notices: {} })
     return this.#file
   }
 }

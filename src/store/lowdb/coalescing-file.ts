@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises'
+import path from 'node:path'
 import { Low } from 'lowdb'
 import { DataFile } from 'lowdb/node'
 
@@ -20,6 +22,14 @@ export class CoalescingFile<T> {
 
   constructor(file: string, defaultData: T, format: JsonFormat<T> = compactJson as JsonFormat<T>) {
     this.db = new Low(new DataFile<T>(file, format), defaultData)
+  }
+
+  /** The file with what is on disk loaded (the default when there is none yet), its folder created. */
+  static async open<T>(file: string, defaultData: T): Promise<CoalescingFile<T>> {
+    await mkdir(path.dirname(file), { recursive: true })
+    const opened = new CoalescingFile<T>(file, defaultData)
+    await opened.db.read()
+    return opened
   }
 
   /** Resolves once the data as it is now (or later) is on disk. */

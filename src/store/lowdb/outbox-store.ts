@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { OutboxItem, OutboxRepository } from '../types'
 import { CoalescingFile } from './coalescing-file'
@@ -60,12 +59,7 @@ export class LowdbOutboxStore implements OutboxRepository {
   }
 
   #open(): Promise<CoalescingFile<OutboxFile>> {
-    this.#file ??= (async () => {
-      await mkdir(this.#dir, { recursive: true })
-      const file = new CoalescingFile<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} })
-      await file.db.read()
-      return file
-    })()
+    this.#file ??= CoalescingFile.open<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} })
     return this.#file
   }
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
 import type { ResidentProfile, ResidentRepository } from '../types'
 import { CoalescingFile } from './coalescing-file'
@@ -53,12 +52,7 @@ export class LowdbResidentStore implements ResidentRepository {
   #open(shard: number): Promise<CoalescingFile<ShardFile>> {
     let file = this.#files.get(shard)
     if (!file) {
-      file = (async () => {
-        await mkdir(this.#dir, { recursive: true })
-        const opened = new CoalescingFile<ShardFile>(path.join(this.#dir, `shard-${String(shard).padStart(2, '0')}.json`), { residents: {} })
-        await opened.db.read()
-        return opened
-      })()
+      file = CoalescingFile.open<ShardFile>(path.join(this.#dir, `shard-${String(shard).padStart(2, '0')}.json`), { residents: {} })
       this.#files.set(shard, file)
       file.catch(() => this.#files.delete(shard))
     }
