@@ -1,4 +1,5 @@
 import type { Middleware } from '../core/composer'
+import { RecentMap } from '../core/recent-map'
 import type { Context } from '../core/context'
 import type { ContextLine, Ticket } from '../escalation/ticket'
 import { isOpenStatus } from '../escalation/ticket'
@@ -43,7 +44,7 @@ export class DemandConversation {
   readonly #t: Translate
   readonly #askSettlement: (ctx: Context) => void
   /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
-  readonly #recent = new Map<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>()
+  readonly #recent = new RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>(DEMAND_DEFAULTS.recentResidents)
   readonly #words: KnowledgeBase['words']
 
   constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
@@ -259,14 +260,7 @@ export class DemandConversation {
 
   #recentOf(key: string) {
     let recent = this.#recent.get(key)
-    if (recent) {
-      // Re-insert: a Map keeps insertion order, so the first key is the least recently active.
-      this.#recent.delete(key)
-    } else {
-      recent = { lines: [], fallbacks: 0 }
-      if (this.#recent.size >= DEMAND_DEFAULTS.recentResidents) this.#recent.delete(this.#recent.keys().next().value!)
-    }
-    this.#recent.set(key, recent)
+    if (!recent) this.#recent.set(key, (recent = { lines: [], fallbacks: 0 }))
     return recent
   }
 

@@ -8,6 +8,7 @@ import type { KnowledgeBase } from '../knowledge/loader'
 import type { Locale } from '../knowledge/schemas'
 import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
+import { RecentMap } from '../core/recent-map'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
@@ -119,7 +120,7 @@ export class Pipeline {
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
   readonly #oneAtATime = new KeyedMutex()
-  readonly #offered = new Map<string, string[]>()
+  readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
@@ -194,11 +195,8 @@ export class Pipeline {
    */
   #rememberChoices(ctx: Context): void {
     const offered = ctx.replies.flatMap((reply) => reply.choices ?? []).map((choice) => choice.value)
-    this.#offered.delete(ctx.residentKey)
-    if (offered.length === 0) return
-    this.#offered.set(ctx.residentKey, offered)
-    // Forget the residents who were offered something longest ago (a Map iterates in insertion order).
-    if (this.#offered.size > OFFERED_CHOICES_KEPT) this.#offered.delete(this.#offered.keys().next().value!)
+    if (offered.length === 0) this.#offered.delete(ctx.residentKey)
+    else this.#offered.set(ctx.residentKey, offered)
   }
 
 }
