@@ -16,7 +16,8 @@ export interface StaffApiOptions {
 
 const text = z.string({ error: 'text must be a string' }).trim().min(1, 'text must not be empty').max(2000, 'text is at most 2000 characters')
 const idParams = z.object({ id: z.string().regex(/^T\d{6}-\d{4,}$/, 'a ticket id such as T261123-0007') })
-const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date())
+// An ISO date or date-time in the query, as a Date.
+const isoDate = z.iso.datetime({ offset: true }).or(z.iso.date()).transform((value) => new Date(value))
 const listQuery = z.object({
   status: z.enum(TICKET_STATUSES).optional(),
   settlement: z.string().optional(),
@@ -70,9 +71,8 @@ export async function staffApi(app: FastifyInstance, { desk, conversations }: St
   app.get('/api/reports/tickets', async (request, reply) => {
     const member = staffOf(request)
     const { from, to, format } = parse(rangeQuery, request.query)
-    const range = { from: from && new Date(from).toISOString(), to: to && new Date(to).toISOString() }
-    const tickets = (await desk.tickets.list({ from: range.from ? new Date(range.from) : undefined, to: range.to ? new Date(range.to) : undefined }))
-      .filter((t) => desk.staff.canSee(member, t))
+    const range = { from: from?.toISOString(), to: to?.toISOString() }
+    const tickets = (await desk.tickets.list({ from, to })).filter((t) => desk.staff.canSee(member, t))
     await desk.audit.record({ at: desk.clock.now().toISOString(), staffId: member.id, action: 'report.tickets', detail: JSON.stringify({ ...range, format }) })
     const report = ticketReport(tickets, desk.clock.now(), range)
     const wantsCsv = format === 'csv' || (!format && request.headers.accept?.includes('text/csv'))
@@ -85,6 +85,6 @@ export async function staffApi(app: FastifyInstance, { desk, conversations }: St
     supervisorOrAdmin(member)
     const { from, to } = parse(rangeQuery, request.query)
     await desk.audit.record({ at: desk.clock.now().toISOString(), staffId: member.id, action: 'unanswered.list' })
-    return { questions: await conversations.listUnanswered({ from: from ? new Date(from) : undefined, to: to ? new Date(to) : undefined, limit: 500 }) }
+    return { questions: await conversations.listUnanswered({ from, to, limit: 500 }) }
   })
 }
