@@ -8,6 +8,7 @@ import { createLogger, type Logger } from './core/logger'
 import { OutboxDispatcher } from './escalation/outbox'
 import { EscalationScheduler } from './escalation/scheduler'
 import { StaffDirectory } from './escalation/staff'
+import { StaffAudit } from './escalation/staff-audit'
 import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
 import { createTranslator, type Translate } from './i18n'
@@ -19,13 +20,13 @@ import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
 import { LowdbTicketStore } from './store/lowdb/ticket-store'
-import type { AuditRepository, ConversationRepository, ResidentRepository, TicketRepository } from './store/types'
+import type { ConversationRepository, ResidentRepository, TicketRepository } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
 export interface DemandDesk {
   service: TicketService
   tickets: TicketRepository
-  audit: AuditRepository
+  audit: StaffAudit
   outbox: OutboxDispatcher
   staff: StaffDirectory
   scheduler: EscalationScheduler
@@ -65,7 +66,7 @@ export interface AssistantOverrides {
 async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
   const dataDir = path.resolve(config.DATA_DIR)
   const tickets = new LowdbTicketStore(dataDir)
-  const audit = new LowdbAuditStore(dataDir)
+  const audit = new StaffAudit(new LowdbAuditStore(dataDir), clock)
   const outbox = new OutboxDispatcher(new LowdbOutboxStore(dataDir), clock, logger)
   const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
   const service = new TicketService({

@@ -73,7 +73,7 @@ export async function staffApi(app: FastifyInstance, { desk, conversations }: St
     const { from, to, format } = parse(rangeQuery, request.query)
     const range = { from: from?.toISOString(), to: to?.toISOString() }
     const tickets = (await desk.tickets.list({ from, to })).filter((t) => desk.staff.canSee(member, t))
-    await desk.audit.record({ at: desk.clock.now().toISOString(), staffId: member.id, action: 'report.tickets', detail: JSON.stringify({ ...range, format }) })
+    await desk.audit.record(member, 'report.tickets', undefined, { ...range, format })
     const report = ticketReport(tickets, desk.clock.now(), range)
     const wantsCsv = format === 'csv' || (!format && request.headers.accept?.includes('text/csv'))
     if (!wantsCsv) return report
@@ -84,7 +84,7 @@ export async function staffApi(app: FastifyInstance, { desk, conversations }: St
     const member = staffOf(request)
     supervisorOrAdmin(member)
     const { from, to } = parse(rangeQuery, request.query)
-    await desk.audit.record({ at: desk.clock.now().toISOString(), staffId: member.id, action: 'unanswered.list' })
+    await desk.audit.record(member, 'unanswered.list')
     return { questions: await conversations.listUnanswered({ from, to, limit: 500 }) }
   })
 }

@@ -2,7 +2,8 @@ import { AnjuError } from '../core/errors'
 import type { Clock } from '../core/clock'
 import type { Logger } from '../core/logger'
 import type { StaffDirectory, StaffMember } from '../escalation/staff'
-import type { AuditRepository, ResidentProfile } from '../store/types'
+import type { StaffAudit } from '../escalation/staff-audit'
+import type { ResidentProfile } from '../store/types'
 import type { Broadcaster } from './broadcaster'
 import type { DeliveryCounts } from './delivery-log'
 import { addressedTo, isActive, newNoticeId, noticeInputSchema, type Notice, type ParsedNoticeInput } from './notice'
@@ -17,7 +18,7 @@ export interface NoticeServiceDeps {
   notices: NoticeRepository
   broadcaster: Broadcaster
   staff: StaffDirectory
-  audit: AuditRepository
+  audit: StaffAudit
   /** Settlement ids and tag ids notices may name. */
   settlementIds: readonly string[]
   tagIds: readonly string[]
@@ -208,6 +209,6 @@ export class NoticeService {
   }
 
   #audit(member: StaffMember, action: string, target?: string, detail?: unknown): Promise<void> {
-    return this.#d.audit.record({ at: this.#d.clock.now().toISOString(), staffId: member.id, action, ...(target ? { target } : {}), ...(detail ? { detail: JSON.stringify(detail) } : {}) })
+    return this.#d.audit.record(member, action, target, detail)
   }
 }

@@ -3,7 +3,8 @@ import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
 import type { Locale } from '../knowledge/schemas'
-import type { AuditRepository, ResidentRepository, TicketRepository } from '../store/types'
+import type { ResidentRepository, TicketRepository } from '../store/types'
+import type { StaffAudit } from './staff-audit'
 import type { OutboxDispatcher } from './outbox'
 import type { StaffDirectory, StaffMember } from './staff'
 import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
@@ -15,7 +16,7 @@ export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId'
 export interface TicketServiceOptions {
   tickets: TicketRepository
   residents: ResidentRepository
-  audit: AuditRepository
+  audit: StaffAudit
   staff: StaffDirectory
   outbox: OutboxDispatcher
   translate: Translate
@@ -99,7 +100,7 @@ export class TicketService {
   async list(member: StaffMember, filter: { status?: TicketStatus; settlement?: string; priority?: TicketPriority; overdue?: boolean } = {}): Promise<Ticket[]> {
     const now = this.#o.clock.now().toISOString()
     const visible = (await this.#o.tickets.list()).filter((t) => this.#o.staff.canSee(member, t))
-    await this.#audit(member, 'ticket.list', undefined, JSON.stringify(filter))
+    await this.#audit(member, 'ticket.list', undefined, filter)
     return visible.filter((t) =>
       (!filter.status || t.status === filter.status) &&
       (!filter.settlement || t.settlementId === filter.settlement) &&
@@ -318,7 +319,8 @@ export class TicketService {
     ])
   }
 
-  async #audit(member: StaffMember, action: string, target?: string, detail?: string): Promise<void> {
-    await this.#o.audit.record({ at: this.#now(), staffId: member.id, action, ...(target ? { target } : {}), ...(detail ? { detail } : {}) })
+  #audit(member: StaffMember, action: string, target?: string, detail?: unknown): Promise<void> {
+    return this.#o.audit.record(member, action, target, detail)
   }
+
 }

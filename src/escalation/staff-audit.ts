@@ -1,0 +1,29 @@
+import type { Clock } from '../core/clock'
+import type { AuditEntry, AuditRepository, TimeRange } from '../store/types'
+import type { StaffMember } from './staff'
+
+/** The audit log as staff-facing services write it: who did what to which target, at the clock's time. */
+export class StaffAudit {
+  readonly #log: AuditRepository
+  readonly #clock: Clock
+
+  constructor(log: AuditRepository, clock: Clock) {
+    this.#log = log
+    this.#clock = clock
+  }
+
+  /** `detail` that is not text is stored as JSON. */
+  record(member: StaffMember, action: string, target?: string, detail?: unknown): Promise<void> {
+    return this.#log.record({
+      at: this.#clock.now().toISOString(),
+      staffId: member.id,
+      action,
+      ...(target ? { target } : {}),
+      ...(detail !== undefined ? { detail: typeof detail === 'string' ? detail : JSON.stringify(detail) } : {}),
+    })
+  }
+
+  list(range?: TimeRange): Promise<AuditEntry[]> {
+    return this.#log.list(range)
+  }
+}
