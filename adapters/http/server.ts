@@ -67,15 +67,15 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
 
   app.post('/api/chat', { schema: { response: { 200: chatResponseJsonSchema } } }, async (request) => {
-    const { userId, text, locale } = parseBody(chatRequestSchema, request.body)
-    const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, receivedAt: new Date() })
+    const { userId, text, locale, button } = parseBody(chatRequestSchema, request.body)
+    const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, ...(button ? { button } : {}), receivedAt: new Date() })
     const seen = new Set<string>()
     const sources = ctx.sources
       .filter((source) => !seen.has(`${source.file}#${source.clause}`) && seen.add(`${source.file}#${source.clause}`))
       .map(({ file, clause }) => ({ file, clause }))
     // The API speaks plain text: choices become a numbered list the resident answers with a number.
     const hint = hints[ctx.locale]
-    const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint) }))
+    const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint), ...(reply.promptId ? { promptId: reply.promptId } : {}) }))
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
 

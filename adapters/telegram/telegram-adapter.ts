@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { Telegraf, TelegramError, type Context as TelegrafContext } from 'telegraf'
 import { message } from 'telegraf/filters'
 import type { InlineKeyboardMarkup } from 'telegraf/types'
-import type { OutboundReply } from '../../src/core/context'
+import type { InboundMessage, OutboundReply } from '../../src/core/context'
 import type { Logger } from '../../src/core/logger'
 import { splitText } from '../../src/core/outbound'
 import type { ChannelSender } from '../../src/escalation/outbox'
@@ -77,7 +77,8 @@ export class TelegramAdapter {
       // Stop the button's spinner first: answering can take a moment.
       await ctx.answerCbQuery().catch((error: unknown) => this.#logger.warn({ err: error }, 'telegram: answerCbQuery failed'))
       const data = 'data' in ctx.callbackQuery ? ctx.callbackQuery.data : undefined
-      if (data) await this.#converse(ctx, data)
+      const button = data ? buttonFromCallback(data) : undefined
+      if (button) await this.#converse(ctx, button.value, button)
     })
     // Registered after text: photos, voice, stickers, locations and the rest get a polite word on what works.
     this.bot.on('message', async (ctx) => {
@@ -162,7 +163,7 @@ export class TelegramAdapter {
     }
   }
 
-  async #converse(ctx: TelegrafContext, text: string): Promise<void> {
+  async #converse(ctx: TelegrafContext, text: string, button?: InboundMessage['button']): Promise<void> {
     if (!ctx.chat || !ctx.from) return
     const member = this.#staffChat?.memberFor(CHANNEL, String(ctx.chat.id))
     if (member) return this.#staffConverse(ctx.chat.id, member, text, ctx.message && 'reply_to_message' in ctx.message ? ctx.message.reply_to_message : undefined)
@@ -175,6 +176,7 @@ export class TelegramAdapter {
         channel: CHANNEL,
         channelUserId: String(from.id),
         text,
+        ...(button ? { button } : {}),
         localeHint: localeFromLanguageCode(from.language_code),
         displayName: [from.first_name, from.last_name].filter(Boolean).join(' '),
         receivedAt: new Date(),
@@ -221,8 +223,7 @@ export class TelegramAdapter {
     return {
       inline_keyboard: (reply.choices ?? []).map((choice, index) => [{
         text: choice.label,
-        // A value too long for Telegram goes as its number, which the pipeline maps back.
-        callback_data: Buffer.byteLength(choice.value) <= this.#limits.maxCallbackBytes ? choice.value : String(index + 1),
+        callback_data: callbackData(reply.promptId, choice.value, index, this.#limits.maxCallbackBytes),
       }]),
     }
   }
@@ -253,6 +254,31 @@ export class TelegramAdapter {
       }
     }
   }
+}
+
+/** Callback data that carries a prompt id: `!p:<promptId>|<value>` (or `|#<n>`, the choice's number). */
+const PROMPTED = /^!p:([^|]*)\|(.*)$/s
+
+/**
+ * A button's callback data, within Telegram's 64 bytes: the prompt it was offered for and its value. A value too
+ * long goes as its number, which the pipeline maps back; a prompt id too long is left out (the press is then
+ * taken as an answer to the current question).
+ */
+export function callbackData(promptId: string | undefined, value: string, index: number, maxBytes: number): string {
+  const fits = (data: string) => Buffer.byteLength(data) <= maxBytes
+  const number = String(index + 1)
+  if (promptId) {
+    for (const data of [`!p:${promptId}|${value}`, `!p:${promptId}|#${number}`]) if (fits(data)) return data
+  }
+  return fits(value) ? value : number
+}
+
+/** The pressed button from its callback data: its value (the text too) and the prompt id, when it has one. */
+export function buttonFromCallback(data: string): { value: string; promptId?: string } {
+  const prompted = PROMPTED.exec(data)
+  if (!prompted) return { value: data }
+  const [, promptId, value] = prompted as unknown as [string, string, string]
+  return { value: /^#\d+$/.test(value) ? value.slice(1) : value, ...(promptId ? { promptId } : {}) }
 }
 
 /** The bot for a configuration, or undefined when no token is set. */

@@ -15,6 +15,11 @@ export interface InboundMessage {
   localeHint?: Locale
   /** The resident's name on the platform, for staff. */
   displayName?: string
+  /**
+   * Set by an adapter when the resident pressed a button (`text` is its value too): the value, and the prompt its
+   * choices were offered for. The pipeline decides whether the press is stale, and never reads language from it.
+   */
+  button?: { value: string; promptId?: string }
   receivedAt: Date
 }
 
@@ -28,6 +33,8 @@ export interface OutboundReply {
   text: string
   /** Buttons where the platform has them; a numbered list where it does not. */
   choices?: Choice[]
+  /** The prompt these choices were offered for (a pre-check question: check, question and turn); buttons carry it back. */
+  promptId?: string
 }
 
 /** What the matcher decided, kept on the context for handlers, the record and the adapters. */

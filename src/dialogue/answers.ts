@@ -1,116 +1,213 @@
+import type { AnswerWords } from '../knowledge/answer-words-schema'
+import { normaliseAnswer } from '../knowledge/answer-words-schema'
 import type { Question } from '../knowledge/check-schema'
-import type { DialogueWords } from '../knowledge/schemas'
-import { normalise } from '../matcher/normalise'
-
-type YesNoWords = Pick<DialogueWords, 'yes' | 'no' | 'unsure'>
-const NO_INCOME = /^(没有?|无)(收入|进项|钱)?$|^(none|nothing|no income|zero)$/u
+import { findFigures, type Figure, type FigureUnit } from './figures'
 
 /** A slot's value: a number (sizes, amounts, ages), yes/no, or a choice option's value. */
 export type SlotValue = number | boolean | string
 
-const DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 幺: 1, 二: 2, 两: 2, 俩: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 }
-const UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000, k: 1000 }
-const NUMBER_RUN = /[0-9.零〇一幺二两俩三四五六七八九十百千万k]+/gu
-const HAS_DIGIT = /[0-9零〇一幺二两俩三四五六七八九十]/u
-// Trailing particles and leading "我家" say nothing about the answer: "有的呀", "我家没有".
-const PARTICLES = /[啊呀的哦吧呢了嘛哈啦喔]+$/u
-const SUBJECT = /^(我们家|我家|家里|我们|我)\s*/u
+const NOT_PEOPLE: FigureUnit[] = ['money', 'years', 'months', 'birthYear', 'other']
+const NOT_MONEY: FigureUnit[] = ['people', 'years', 'months', 'birthYear', 'other']
+const AGE_UNITS: FigureUnit[] = ['years', 'months', 'birthYear']
 
 /**
- * A number in the forms residents type: Arabic or Chinese numerals, 十/百/千/万, and the spoken shortening
- * where a last digit counts in the next smaller unit ("两千五" = 2500, "一万五" = 15000).
- * @example parseNumber('两千五百块') // 2500
- * @example parseNumber('1.5万') // 15000
+ * Reads one answer for one question, by what the question asks; undefined when it is not a clear answer (the
+ * resident is then asked again). `text` is the message as the resident wrote it.
+ * @example parseAnswer(incomeQuestion, '一个月两千五左右', words, now) // 2500
+ * @example parseAnswer(ageQuestion, '我85年的', words, new Date('2025-06-01')) // 40
  */
-export function parseNumber(text: string): number | undefined {
-  // The first run with a digit in it: "ok" has a k, but no number.
-  const run = [...text.toLowerCase().matchAll(NUMBER_RUN)].map((m) => m[0]).find((r) => HAS_DIGIT.test(r))
-  if (!run) return undefined
-  let total = 0
-  let section = 0
-  let digit: number | undefined
-  let lastUnit = 1
-  let zeroSeen = false
-  for (let i = 0; i < run.length; i++) {
-    const char = run[i]!
-    const arabic = /^[0-9.]+/.exec(run.slice(i))?.[0]
-    if (arabic) {
-      digit = Number(arabic)
-      if (Number.isNaN(digit)) return undefined
-      i += arabic.length - 1
-    } else if (char in DIGITS) {
-      if (DIGITS[char] === 0) zeroSeen = true
-      digit = DIGITS[char]
-    } else if (char in UNITS) {
-      section += (digit ?? 1) * UNITS[char]!
-      lastUnit = UNITS[char]!
-      digit = undefined
-    } else if (char === '万') {
-      total += (section + (digit ?? (section === 0 ? 1 : 0))) * 10_000
-      section = 0
-      digit = undefined
-      lastUnit = 10_000
-    }
+export function parseAnswer(question: Question, text: string, words: AnswerWords, now: Date): SlotValue | undefined {
+  const plain = normaliseAnswer(text)
+  if (!plain) return undefined
+  switch (question.type) {
+    case 'yes_no':
+      return readYesNo(plain, words, question)
+    case 'choice':
+      return readChoice(plain, text.trim(), question)
+    case 'age':
+      return inRange(question, readAge(plain, words, now))
+    case 'amount_yuan':
+      return inRange(question, readMoney(plain, words))
+    case 'number':
+      return inRange(question, readPeople(plain, words))
   }
-  // "两千五": a lone digit after a unit (with no 零 between) means the next smaller unit.
-  if (digit !== undefined && lastUnit >= 100 && !zeroSeen && digit < 10 && Number.isInteger(digit)) digit *= lastUnit / 10
-  return total + section + (digit ?? 0)
 }
 
-/** Yes or no in many colloquial forms: an exact word, or an answer that starts with one ("没有车"). */
-export function parseYesNo(text: string, words: YesNoWords): boolean | undefined {
-  const plain = normalise(text).replace(SUBJECT, '').replace(PARTICLES, '').trim()
-  // The word lists arrive normalised from the knowledge base.
-  if (!plain || words.unsure.some((w) => plain.includes(w))) return undefined
-  const { yes, no } = words
-  if (no.includes(plain)) return false
-  if (yes.includes(plain)) return true
-  // Negations first: "没有" starts with 没, "不是" with 不; longer words before shorter ones.
-  const starts = (list: string[]) => [...list].sort((a, b) => b.length - a.length).some((w) => plain.startsWith(w) && (w.length > 1 || !/[a-z]/.test(w)))
-  if (starts(no)) return false
-  if (starts(yes)) return true
+/** How many people: "五口人", "三个大人两个小孩" (5), "一家五口，三个大人两个小孩" (5), "就我自己" (1). */
+export function readPeople(plain: string, words: AnswerWords): number | undefined {
+  const figures = findFigures(plain, words, { periods: false }).filter((f) => !f.unit || !NOT_PEOPLE.includes(f.unit))
+  if (figures.length === 0) return words.alone.some((w) => plain.includes(w)) ? 1 : undefined
+  if (figures.some((f) => f.range || !Number.isInteger(f.value))) return undefined
+  return oneOf(figures, (f) => f.value, (all) => all.every((f) => f.unit === 'people'))
+}
+
+/**
+ * Money per month: "两千五" , "一年三万" (2,500 a month), "两三千" (the middle), "我三千，老伴一千" (the sum),
+ * "没有收入" (0). A day's or a week's pay, or "几百", is not clear enough.
+ */
+export function readMoney(plain: string, words: AnswerWords): number | undefined {
+  const figures = findFigures(plain, words, { periods: true }).filter((f) => !f.unit || !NOT_MONEY.includes(f.unit))
+  if (figures.some((f) => f.unclearPeriod)) return undefined
+  if (figures.length === 0) {
+    if (words.vague.some((w) => plain.includes(w))) return undefined
+    return readYesNo(plain, words) === false ? 0 : undefined
+  }
+  const amount = oneOf(figures, (f) => f.value / (f.months ?? 1), () => true)
+  return amount === undefined ? undefined : Math.round(amount)
+}
+
+/** An age in whole years: "七岁", "才8个月大" (0), "我85年的", "2018年3月", "1990", "虚岁九岁" (8). */
+export function readAge(plain: string, words: AnswerWords, now: Date): number | undefined {
+  const figures = findFigures(plain, words, { periods: false })
+  const year = now.getUTCFullYear()
+  const ages: number[] = []
+  for (let i = 0; i < figures.length; i++) {
+    const figure = figures[i]!
+    const born = birthYear(figure, year)
+    if (born !== undefined) {
+      // "2018年3月": the month that follows, when it is there.
+      const month = figures[i + 1] && plain.slice(figures[i + 1]!.end).trimStart().startsWith('月') ? figures[++i]!.value : 1
+      ages.push(year - born - (now.getUTCMonth() + 1 < month ? 1 : 0))
+    } else if (figure.unit === 'months') ages.push(figure.value / 12)
+    else if (!figure.unit || figure.unit === 'years') {
+      if (figure.range) return undefined
+      const nominal = words.nominalAge.some((w) => plain.includes(w))
+      ages.push(figure.value - (nominal ? 1 : 0))
+    }
+  }
+  const marked = figures.filter((f) => f.unit && AGE_UNITS.includes(f.unit) || f.yearMark).length
+  // Two ages in one answer ("大的十岁小的六岁") do not say which child is meant.
+  if (ages.length !== 1 && !(marked === 1 && ages.length > 1)) return undefined
+  const age = ages.length === 1 ? ages[0]! : ages[figures.findIndex((f) => f.unit && AGE_UNITS.includes(f.unit) || f.yearMark)]
+  return age === undefined || age < 0 ? undefined : Math.floor(age)
+}
+
+/** A year of birth: "1985", "85年的", "八五年生", "2018年"; two digits are read in the last hundred years. */
+function birthYear(figure: Figure, thisYear: number): number | undefined {
+  const { value } = figure
+  if (!Number.isInteger(value)) return undefined
+  const marked = figure.unit === 'birthYear' || figure.yearMark
+  if (value >= 1900 && value <= thisYear && (marked || figure.digitString)) return value
+  if (marked && figure.digitString && value < 100) {
+    const century = value <= thisYear % 100 ? 2000 : 1900
+    return century + value
+  }
   return undefined
 }
 
-/** An age from "7", "七岁", "7岁半", or a birth date ("2018年3月", "2018-03-05") on the day of the message. */
-export function parseAge(text: string, today: Date): number | undefined {
-  const born = /((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})?/u.exec(text)
-  if (born) {
-    const year = Number(born[1])
-    const month = born[2] ? Number(born[2]) : 1
-    let age = today.getUTCFullYear() - year
-    if (today.getUTCMonth() + 1 < month) age -= 1
-    return age >= 0 ? age : undefined
-  }
-  const age = parseNumber(text)
-  return age === undefined ? undefined : Math.floor(age)
+/**
+ * The figure meant among several: one after a total word, one that is the sum of the others ("五口，三个大人两个
+ * 小孩"), or the sum of them all when `summable` ("我三千，老伴一千"); else unclear.
+ */
+function oneOf(figures: Figure[], valueOf: (f: Figure) => number, summable: (all: Figure[]) => boolean): number | undefined {
+  if (figures.length === 1) return valueOf(figures[0]!)
+  const total = figures.filter((f) => f.afterTotal).at(-1)
+  if (total) return valueOf(total)
+  const values = figures.map(valueOf)
+  const sum = values.reduce((a, b) => a + b, 0)
+  const whole = values.find((v) => Math.abs(v * 2 - sum) < 1e-6)
+  if (whole !== undefined) return whole
+  return summable(figures) ? sum : undefined
 }
 
 /**
- * Reads one answer for one question; undefined when it is not an answer (the resident is then asked again).
- * @example parseAnswer({ type: 'amount_yuan', ... }, '两千块', words, now) // 2000
+ * Yes or no by meaning: a yes/no word that answers the question, negation (including dialect: 冇, 莫得, 没得,
+ * 不得) over the question's subject, and "有/是" only when what follows is short or names what was asked
+ * ("有个老人残疾了" does not answer "家里有没有小汽车").
  */
-export function parseAnswer(question: Question, text: string, words: YesNoWords, now: Date): SlotValue | undefined {
-  switch (question.type) {
-    case 'yes_no':
-      return parseYesNo(text, words)
-    case 'choice': {
-      const plain = normalise(text)
-      const option = question.options!.find((o) => o.value === text.trim()
-        || [o.label['zh-CN'], o.label.en, ...o.words].some((w) => plain.includes(normalise(w))))
-      return option?.value
-    }
-    case 'age':
-      return inRange(question, parseAge(text, now))
-    case 'amount_yuan': {
-      const amount = parseNumber(text)
-      // "没有收入", "没": nothing at all (but "不知道" is not a zero).
-      if (amount === undefined) return NO_INCOME.test(normalise(text).replace(SUBJECT, '').replace(PARTICLES, '')) ? 0 : undefined
-      return inRange(question, amount)
-    }
-    case 'number':
-      return inRange(question, parseNumber(text))
+export function readYesNo(plain: string, words: AnswerWords, question?: Pick<Question, 'about' | 'doesNotCount'>): boolean | undefined {
+  if (words.unsure.some((w) => plain.includes(w))) return undefined
+  const clauses = plain.split(/\s*,\s*/).map((c) => c.trim()).filter(Boolean)
+  let weak: boolean | undefined
+  for (const clause of clauses) {
+    // "对了，…" opens a new thought: the answer, if any, is in what follows.
+    const opener = words.discourse.find((d) => clause === d || clause.startsWith(/[a-z]$/.test(d) ? `${d} ` : d))
+    const rest = opener ? clause.slice(opener.length).trim() : clause
+    if (!rest) continue
+    // A clause that is a yes or a no decides; one that only names the subject ("老伴走了") counts if none does.
+    const read = clauseYesNo(rest, words, question)
+    if (read?.strong) return read.value
+    weak ??= read?.value
   }
+  return weak
+}
+
+interface Reading { value: boolean; strong: boolean }
+
+function clauseYesNo(clause: string, words: AnswerWords, question?: Pick<Question, 'about' | 'doesNotCount'>): Reading | undefined {
+  const strong = (value: boolean | undefined) => (value === undefined ? undefined : { value, strong: true })
+  if (!/\p{Script=Han}/u.test(clause)) return strong(englishYesNo(clause, words))
+  const core = strip(clause.replace(/\s+/g, ''), words)
+  if (!core) return undefined
+  if (words.yesPhrases.some((w) => core.includes(w))) return strong(true)
+  if (words.no.includes(core)) return strong(false)
+  if (words.yes.includes(core)) return strong(true)
+  const negated = (text: string) => words.no.some((w) => text.includes(w))
+  if (words.no.some((w) => core.startsWith(w))) return strong(false)
+  const about = (question?.about ?? []).map(normaliseAnswer)
+  const doesNotCount = (question?.doesNotCount ?? []).map(normaliseAnswer)
+  const counted = doesNotCount.reduce((text, w) => text.replaceAll(w, ' '), core)
+  if (about.some((w) => core.includes(w))) {
+    // "有辆三轮车": the only vehicle named is one that does not count.
+    if (doesNotCount.some((w) => core.includes(w)) && !about.some((w) => counted.includes(w))) return strong(false)
+    return { value: !negated(core), strong: false }
+  }
+  const yes = words.yes.find((w) => core.startsWith(w))
+  if (yes && core.length - yes.length <= 4 && !negated(core.slice(yes.length))) return strong(true)
+  return undefined
+}
+
+/** English: a negation anywhere ("we do not have one") says no; otherwise a yes word says yes. */
+function englishYesNo(clause: string, words: AnswerWords): boolean | undefined {
+  const text = ` ${clause.replace(/\s+/g, ' ').trim()} `
+  const has = (list: string[]) => list.some((w) => !/\p{Script=Han}/u.test(w) && text.includes(` ${w} `))
+  if (has(words.yesPhrases)) return true
+  if (has(words.no)) return false
+  if (has(words.yes)) return true
+  return undefined
+}
+
+/** Drops what says nothing about the answer: "我家", "还", trailing particles ("有的呀" → "有"). */
+function strip(clause: string, words: AnswerWords): string {
+  let text = clause
+  for (let changed = true; changed;) {
+    changed = false
+    for (const list of [words.subjects, words.adverbs]) {
+      const lead = list.find((w) => !/[a-z]/.test(w) && text.startsWith(w) && text.length > w.length)
+      if (lead) {
+        text = text.slice(lead.length)
+        changed = true
+      }
+    }
+  }
+  for (let trail = words.particles.find((p) => text.endsWith(p) && text.length > p.length); trail; trail = words.particles.find((p) => text.endsWith(p) && text.length > p.length)) {
+    text = text.slice(0, -trail.length)
+  }
+  return text
+}
+
+/**
+ * A choice by its value (a button), its label, or the words residents use for it; the longest word found wins,
+ * so "七年级" is middle school although "年级" alone would not be.
+ */
+export function readChoice(plain: string, raw: string, question: Question): string | undefined {
+  const options = question.options!
+  const exact = options.find((o) => o.value === raw)
+  if (exact) return exact.value
+  let best: { value: string; length: number } | undefined
+  let tie = false
+  const compact = plain.replace(/\s+/g, '')
+  for (const option of options) {
+    for (const word of [option.label['zh-CN'], option.label.en, ...option.words]) {
+      const w = normaliseAnswer(word).replace(/\s+/g, '')
+      if (!w || !(/[a-z]/.test(w) ? plain.includes(normaliseAnswer(word)) : compact.includes(w))) continue
+      if (!best || w.length > best.length) {
+        best = { value: option.value, length: w.length }
+        tie = false
+      } else if (w.length === best.length && best.value !== option.value) tie = true
+    }
+  }
+  return best && !tie ? best.value : undefined
 }
 
 function inRange(question: Question, value: number | undefined): number | undefined {

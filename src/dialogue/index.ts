@@ -1,4 +1,5 @@
 export { CheckConversation, DIALOGUE_DEFAULTS, type CheckConversationOptions } from './check-conversation'
-export { parseAge, parseAnswer, parseNumber, parseYesNo, type SlotValue } from './answers'
-export { evaluate, isAsked, runCheck, type CheckResult, type RuleTrace, type Status } from './rules'
-export { answersText, resultText, ticketSummary } from './result'
+export { parseAnswer, readAge, readChoice, readMoney, readPeople, readYesNo, type SlotValue } from './answers'
+export { findFigures, type Figure } from './figures'
+export { evaluate, isAsked, runCheck, checkSources, ruleSources, type CheckResult, type RuleTrace, type Status } from './rules'
+export { answersText, answerText, resultText, ticketSummary } from './result'

@@ -1,5 +1,5 @@
 import type { Translate } from '../i18n'
-import type { Check } from '../knowledge/check-schema'
+import type { Check, Question } from '../knowledge/check-schema'
 import type { Locale, Source } from '../knowledge/schemas'
 import type { SlotValue } from './answers'
 import type { CheckResult } from './rules'
@@ -11,14 +11,16 @@ export type SourceText = (sources: readonly Source[], locale: Locale) => string
 export function answersText(check: Check, answers: Record<string, SlotValue>, locale: Locale, t: Translate): string {
   return check.questions
     .filter((q) => answers[q.slot] !== undefined)
-    .map((q) => {
-      const value = answers[q.slot]!
-      const shown = typeof value === 'boolean' ? t(locale, value ? 'check.yes' : 'check.no')
-        : q.type === 'choice' ? q.options!.find((o) => o.value === value)?.label[locale] ?? String(value)
-          : String(value)
-      return t(locale, 'check.answer_item', { label: q.label[locale], value: shown })
-    })
+    .map((q) => answerText(q, answers[q.slot]!, locale, t))
     .join(t(locale, 'check.answer_separator'))
+}
+
+/** "家庭人口：5": one answer as the resident and the caseworker read it. */
+export function answerText(question: Question, value: SlotValue, locale: Locale, t: Translate): string {
+  const shown = typeof value === 'boolean' ? t(locale, value ? 'check.yes' : 'check.no')
+    : question.type === 'choice' ? question.options!.find((o) => o.value === value)?.label[locale] ?? String(value)
+      : String(value)
+  return t(locale, 'check.answer_item', { label: question.label[locale], value: shown })
 }
 
 /**
@@ -34,13 +36,16 @@ export function resultText(check: Check, result: CheckResult, answers: Record<st
       : ''
     return t(locale, `check.trace.${line.status}`, {
       label: `${rule.label[locale]}${standard}`,
-      source: sourceText([rule.source], locale),
+      source: sourceText(line.sources, locale),
       reason: line.reason ? t(locale, `check.unknown.${line.reason}`) : '',
     })
   })
   const offices = check.offices.map((o) => o[locale]).join(t(locale, 'list_separator'))
+  const [only, ...more] = result.programmes
+  const outcomes = more.length === 0 && only ? only.outcome.text[locale]
+    : result.programmes.map((p) => t(locale, 'check.programme_outcome', { title: p.programme.title[locale], text: p.outcome.text[locale] })).join('\n')
   return [
-    `${t(locale, 'check.result_title', { title: check.title[locale] })}${result.outcome.text[locale]}`,
+    `${t(locale, 'check.result_title', { title: check.title[locale] })}${more.length === 0 ? '' : '\n'}${outcomes}`,
     ...(trace.length ? [`${t(locale, 'check.trace_intro')}\n${trace.join('\n')}`] : []),
     ...result.notes.map((note) => note.text[locale]),
     t(locale, 'check.your_answers', { answers: answersText(check, answers, locale, t) }),
@@ -51,9 +56,11 @@ export function resultText(check: Check, result: CheckResult, answers: Record<st
 /** The ticket's summary for the caseworker (in Chinese, the staff's language): the verdict and every answer. */
 export function ticketSummary(check: Check, result: CheckResult, answers: Record<string, SlotValue>, t: Translate): string {
   const locale: Locale = 'zh-CN'
+  const verdicts = result.programmes.map((p) => t(locale, `check.verdict.${p.verdict}`))
   return t(locale, 'check.ticket_summary', {
     title: check.title[locale],
-    verdict: t(locale, `check.verdict.${result.verdict}`),
+    verdict: verdicts.length === 1 ? verdicts[0]
+      : result.programmes.map((p, i) => t(locale, 'check.programme_outcome', { title: p.programme.title[locale], text: verdicts[i] })).join(t(locale, 'check.answer_separator')),
     answers: answersText(check, answers, locale, t),
   })
 }

@@ -1,5 +1,5 @@
-import type { Check, Condition, Verdict } from '../knowledge/check-schema'
-import type { Settlement } from '../knowledge/schemas'
+import type { Check, Condition, Programme, Verdict } from '../knowledge/check-schema'
+import type { Settlement, Source } from '../knowledge/schemas'
 import type { SlotValue } from './answers'
 
 /** Met, not met, or unknown (an answer is missing, or a local standard is not set). */
@@ -15,14 +15,25 @@ export interface RuleTrace {
   reason?: UnknownReason
   /** The local standard the rule compared against, when it used one. */
   standard?: { value: number; sample: boolean }
+  /** The clauses it rests on, in the settlement's own policy documents. */
+  sources: Source[]
+}
+
+/** One programme's result: the first of its outcomes that holds. */
+export interface ProgrammeResult {
+  programme: Programme
+  outcome: Programme['outcomes'][number]
+  verdict: Verdict
 }
 
 export interface CheckResult {
-  outcome: Check['outcomes'][number]
-  verdict: Verdict
+  /** The programmes that apply to these answers (低保, and 特困 when asked about), each with its outcome. */
+  programmes: ProgrammeResult[]
   /** Rules that apply to these answers, in file order. */
   trace: RuleTrace[]
   notes: Check['notes']
+  /** Every clause the result rests on. */
+  sources: Source[]
 }
 
 interface Facts {
@@ -34,7 +45,7 @@ interface Facts {
 const not = (status: Status): Status => (status === 'met' ? 'not_met' : status === 'not_met' ? 'met' : 'unknown')
 
 /** Evaluates a condition in three values; `seen` collects why something was unknown and which standard was used. */
-export function evaluate(condition: Condition, facts: Facts, seen: Omit<RuleTrace, 'id' | 'status'> = {}): Status {
+export function evaluate(condition: Condition, facts: Facts, seen: Omit<RuleTrace, 'id' | 'status' | 'sources'> = {}): Status {
   if ('all' in condition) {
     const parts = condition.all.map((c) => evaluate(c, facts, seen))
     return parts.includes('not_met') ? 'not_met' : parts.includes('unknown') ? 'unknown' : 'met'
@@ -44,7 +55,8 @@ export function evaluate(condition: Condition, facts: Facts, seen: Omit<RuleTrac
     return parts.includes('met') ? 'met' : parts.includes('unknown') ? 'unknown' : 'not_met'
   }
   if ('not' in condition) return not(evaluate(condition.not, facts, seen))
-  if ('rule' in condition) return (facts.rules.get(condition.rule)?.status ?? 'unknown') === condition.is ? 'met' : 'not_met'
+  // A rule that does not apply here (its condition, or no clause in the settlement's documents) is none of the three.
+  if ('rule' in condition) return facts.rules.get(condition.rule)?.status === condition.is ? 'met' : 'not_met'
 
   let left = facts.answers[condition.slot]
   if (left === undefined) return unknown(seen, 'unanswered')
@@ -64,7 +76,7 @@ export function evaluate(condition: Condition, facts: Facts, seen: Omit<RuleTrac
   return compare(left, condition.op, right!) ? 'met' : 'not_met'
 }
 
-function unknown(seen: Omit<RuleTrace, 'id' | 'status'>, reason: UnknownReason): Status {
+function unknown(seen: Omit<RuleTrace, 'id' | 'status' | 'sources'>, reason: UnknownReason): Status {
   seen.reason ??= reason
   return 'unknown'
 }
@@ -80,22 +92,50 @@ function compare(left: SlotValue, op: Extract<Condition, { op: unknown }>['op'],
   }
 }
 
-/** Runs a check on the answers: every applicable rule with its status, the first outcome that holds, the notes. */
+/**
+ * The clauses a rule rests on for a settlement: those of its own policy documents. Without a settlement, every
+ * document's clause is cited (the resident has not said where they live).
+ */
+export function ruleSources(rule: Check['rules'][number], settlement?: Settlement): Source[] {
+  return settlement ? rule.sources.filter((s) => settlement.policyDocuments.includes(s.file)) : rule.sources
+}
+
+/** Every clause a check rests on for a settlement, once each: named when the check opens. */
+export function checkSources(check: Check, settlement?: Settlement): Source[] {
+  return unique(check.rules.flatMap((rule) => ruleSources(rule, settlement)))
+}
+
+/**
+ * Runs a check on the answers: every rule that applies (by its condition, and by the settlement's documents) with
+ * its status, each programme's first outcome that holds, the notes.
+ */
 export function runCheck(check: Check, answers: Record<string, SlotValue>, settlement?: Settlement): CheckResult {
   const facts: Facts = { answers, settlement, rules: new Map() }
   for (const rule of check.rules) {
-    if (rule.appliesIf && evaluate(rule.appliesIf, facts) !== 'met') continue
-    const seen: Omit<RuleTrace, 'id' | 'status'> = {}
+    const sources = ruleSources(rule, settlement)
+    if (sources.length === 0 || (rule.appliesIf && evaluate(rule.appliesIf, facts) !== 'met')) continue
+    const seen: Omit<RuleTrace, 'id' | 'status' | 'sources'> = {}
     const status = evaluate(rule.when, facts, seen)
-    facts.rules.set(rule.id, { id: rule.id, status, ...(status === 'unknown' ? { reason: seen.reason } : {}), ...(seen.standard ? { standard: seen.standard } : {}) })
+    facts.rules.set(rule.id, { id: rule.id, status, ...(status === 'unknown' ? { reason: seen.reason } : {}), ...(seen.standard ? { standard: seen.standard } : {}), sources })
   }
-  const outcome = check.outcomes.find((o) => !o.when || evaluate(o.when, facts) === 'met')!
+  const programmes = check.programmes
+    .filter((programme) => !programme.appliesIf || evaluate(programme.appliesIf, facts) === 'met')
+    .map((programme) => {
+      const outcome = programme.outcomes.find((o) => !o.when || evaluate(o.when, facts) === 'met')!
+      return { programme, outcome, verdict: outcome.verdict }
+    })
+  const trace = [...facts.rules.values()]
   return {
-    outcome,
-    verdict: outcome.verdict,
-    trace: [...facts.rules.values()],
+    programmes,
+    trace,
     notes: check.notes.filter((n) => evaluate(n.when, facts) === 'met'),
+    sources: unique(trace.flatMap((line) => line.sources)),
   }
+}
+
+function unique(sources: Source[]): Source[] {
+  const seen = new Set<string>()
+  return sources.filter((s) => !seen.has(`${s.file}#${s.clause}`) && seen.add(`${s.file}#${s.clause}`))
 }
 
 /** Whether a question is asked, given the answers so far (unknown counts as no: it is asked later, if at all). */

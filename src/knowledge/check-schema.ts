@@ -54,10 +54,34 @@ export const questionSchema = z.strictObject({
   })).optional(),
   /** Asked only when this holds for the answers so far (an employer is not asked their age). */
   askIf: conditionSchema.optional(),
+  /**
+   * Words naming what is asked (车, 小汽车, car; 收入, 工资). A correction that names one changes this answer.
+   * For `yes_no`, "有/是" followed by more than a few characters answers only when the rest names one of them,
+   * so "有个老人残疾了" does not answer the car question.
+   */
+  about: z.array(z.string().trim().min(1)).default([]),
+  /** For `yes_no`: things that do not count as a yes ("只有一辆三轮车" at the car question). */
+  doesNotCount: z.array(z.string().trim().min(1)).default([]),
 }).refine((q) => q.type !== 'choice' || (q.options?.length ?? 0) >= 2, { message: 'a choice question needs at least 2 options', path: ['options'] })
 
 export const VERDICTS = ['likely_eligible', 'likely_not', 'needs_review'] as const
 export type Verdict = (typeof VERDICTS)[number]
+
+/** Tried in order; the first whose `when` holds (the last has none) is the result. */
+const outcomesSchema = z.array(z.strictObject({
+  id: slotIdSchema,
+  verdict: z.enum(VERDICTS),
+  when: conditionSchema.optional(),
+  text: localizedTextSchema,
+})).min(1).refine((outcomes) => outcomes.at(-1)!.when === undefined, 'the last outcome must have no `when`, so that every answer has a result')
+
+/** One thing a check decides (低保, 特困): its own outcomes; shown only when `appliesIf` holds. */
+const programmeSchema = z.strictObject({
+  id: slotIdSchema,
+  title: localizedTextSchema,
+  appliesIf: conditionSchema.optional(),
+  outcomes: outcomesSchema,
+})
 
 export const checkSchema = z.strictObject({
   id: slotIdSchema,
@@ -74,22 +98,19 @@ export const checkSchema = z.strictObject({
     when: conditionSchema,
     /** Checked only when this holds (the enterprise subsidy is not about the resident's age). */
     appliesIf: conditionSchema.optional(),
-    source: sourceSchema,
+    /**
+     * The clause in each policy document that says it. A settlement is cited the clauses of its own documents
+     * (`policyDocuments` in settlements.yaml); a rule with none of them does not apply there.
+     */
+    sources: z.array(sourceSchema).min(1),
   })),
-  /** Tried in order; the first whose `when` holds (or that has none) is the result. */
-  outcomes: z.array(z.strictObject({
-    id: slotIdSchema,
-    verdict: z.enum(VERDICTS),
-    when: conditionSchema.optional(),
-    text: localizedTextSchema,
-  })).min(1),
+  /** What the check decides, each with its outcomes: one programme, or several side by side (低保 and 特困). */
+  programmes: z.array(programmeSchema).min(1),
   /** Extra lines shown when their condition holds: the stage to apply for, documents, aid. */
   notes: z.array(z.strictObject({ when: conditionSchema, text: localizedTextSchema })).default([]),
   /** The offices that decide, named in every result. */
   offices: z.array(localizedTextSchema).min(1),
-}).refine((check) => check.outcomes.at(-1)!.when === undefined, {
-  message: 'the last outcome must have no `when`, so that every answer has a result',
-  path: ['outcomes'],
 })
 export type Check = z.infer<typeof checkSchema>
 export type Question = Check['questions'][number]
+export type Programme = Check['programmes'][number]

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { parse as parseYaml, YAMLParseError } from 'yaml'
 import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
+import { answerWordsFileSchema, type AnswerWords } from './answer-words-schema'
 import { checkSchema, type Check, type Condition } from './check-schema'
 import {
   dialogueWordsSchema,
@@ -34,6 +35,8 @@ export interface KnowledgeBase {
   notices: NoticeWords
   /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
   checks: Map<string, Check>
+  /** How the pre-checks read answers (`answer-words.yaml`), every locale's words together. */
+  answerWords: AnswerWords
   messages: Record<Locale, Record<string, string>>
 }
 
@@ -175,8 +178,22 @@ function checkReferences(check: Check, file: string, problems: ProblemList): voi
     visit(r.when, `rules.${i}.when`)
     if (r.appliesIf) visit(r.appliesIf, `rules.${i}.appliesIf`)
   })
-  check.outcomes.forEach((o, i) => o.when && visit(o.when, `outcomes.${i}.when`))
+  check.programmes.forEach((p, i) => {
+    if (p.appliesIf) visit(p.appliesIf, `programmes.${i}.appliesIf`)
+    p.outcomes.forEach((o, j) => o.when && visit(o.when, `programmes.${i}.outcomes.${j}.when`))
+  })
   check.notes.forEach((n, i) => visit(n.when, `notes.${i}.when`))
+}
+
+/**
+ * A settlement's policy documents must be ones the pre-checks cite: a misspelt file name would silently drop every
+ * rule there, since a settlement is cited only the clauses of its own documents.
+ */
+function checkPolicyDocuments(settlements: Settlement[], checks: { file: string; value: Check }[], file: string, problems: ProblemList): void {
+  const cited = new Set(checks.flatMap(({ value }) => value.rules.flatMap((r) => r.sources.map((s) => s.file))))
+  settlements.forEach((settlement, i) => settlement.policyDocuments.forEach((document, j) => {
+    if (cited.size > 0 && !cited.has(document)) problems.add(file, `settlements.${i}.policyDocuments.${j}`, `no pre-check rule cites "${document}"`)
+  }))
 }
 
 /**
@@ -195,13 +212,15 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
+  const answerWords = await loadFile(path.join(dirs.knowledgeDir, 'answer-words.yaml'), answerWordsFileSchema, problems)
+  if (settlementsFile) checkPolicyDocuments(settlementsFile.settlements, [...checks.values()], path.join(dirs.knowledgeDir, 'settlements.yaml'), problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
   for (const locale of LOCALES) {
     messages[locale] = await loadFile(path.join(dirs.knowledgeDir, 'messages', `${locale}.yaml`), messagesSchema, problems)
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -213,6 +232,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     words,
     notices,
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
+    answerWords,
     messages: messages as Record<Locale, Record<string, string>>,
   }
 }

@@ -98,6 +98,11 @@ export const settlementSchema = z.strictObject({
     dutyPhone: nonEmpty,
   }),
   staff: z.array(staffContactSchema).min(1),
+  /**
+   * The policy documents (seed files) that govern the settlement: its province's plan, its city's measures. The
+   * pre-checks cite their clauses, and only theirs (an Anhui settlement the Anhui plan, a Loudi one Loudi's measures).
+   */
+  policyDocuments: z.array(z.string().regex(/^[\w.-]+\.txt$/, 'a seed file name such as 000_fb8fc8bf4a60a192.txt')).min(1),
   /** Local standards a deployment sets (e.g. 低保 yuan per person per month); null until known. */
   dibaoStandardYuanPerMonth: z.number().positive().nullable(),
 })

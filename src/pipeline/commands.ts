@@ -22,7 +22,11 @@ const LOCALE_LABELS: Record<Locale, string> = { 'zh-CN': '中文', en: 'English'
 export const resolveChoice: Middleware = async (ctx, next) => {
   const picked = CHOICE_NUMBER.exec(normalise(ctx.message.text))
   const value = picked && ctx.offeredChoices?.[Number(picked[1]) - 1]
-  if (value) ctx.message.text = value
+  if (value) {
+    ctx.message.text = value
+    // A button sent as its number (its value was too long for the platform) becomes that value too.
+    if (ctx.message.button) ctx.message.button = { ...ctx.message.button, value }
+  }
   await next()
 }
 

@@ -86,6 +86,8 @@ export interface DialogueState {
   status: 'asking' | 'paused' | 'done'
   /** ISO time of the last turn in it; idle state expires. */
   lastAt: string
+  /** Counts the answers given: part of each question's prompt id, so a button pressed for an earlier one is known. */
+  turn?: number
 }
 
 export const residentKey = (channel: string, channelUserId: string) => `${channel}:${channelUserId}`
