@@ -49,8 +49,10 @@ export function readMoney(plain: string, words: AnswerWords): number | undefined
   const figures = findFigures(plain, words, { periods: true }).filter((f) => !f.unit || !NOT_MONEY.includes(f.unit))
   if (figures.some((f) => f.unclearPeriod)) return undefined
   if (figures.length === 0) {
-    if (words.vague.some((w) => plain.includes(w))) return undefined
-    return readYesNo(plain, words) === false ? 0 : undefined
+    if (words.vague.some((w) => plain.includes(w)) || words.unsure.some((w) => plain.includes(w))) return undefined
+    // "没有收入", "冇得", "一分钱都没有": nothing at all.
+    const compact = plain.replace(/\s+/g, '')
+    return readYesNo(plain, words) === false || words.no.some((w) => w.length > 1 && compact.includes(w)) ? 0 : undefined
   }
   const amount = oneOf(figures, (f) => f.value / (f.months ?? 1), () => true)
   return amount === undefined ? undefined : Math.round(amount)
@@ -65,8 +67,10 @@ export function readAge(plain: string, words: AnswerWords, now: Date): number | 
     const figure = figures[i]!
     const born = birthYear(figure, year)
     if (born !== undefined) {
-      // "2018年3月": the month that follows, when it is there.
-      const month = figures[i + 1] && plain.slice(figures[i + 1]!.end).trimStart().startsWith('月') ? figures[++i]!.value : 1
+      // "2018年3月", "2018-09": the month that follows, when it is there.
+      const next = figures[i + 1]
+      const joined = next && (plain.slice(next.end).trimStart().startsWith('月') || ['-', '.', ''].includes(plain.slice(figure.end, next.start).trim()))
+      const month = next && joined && next.value >= 1 && next.value <= 12 ? figures[++i]!.value : 1
       ages.push(year - born - (now.getUTCMonth() + 1 < month ? 1 : 0))
     } else if (figure.unit === 'months') ages.push(figure.value / 12)
     else if (!figure.unit || figure.unit === 'years') {

@@ -199,13 +199,15 @@ function evaluate(tokens: Token[]): number | undefined {
   return total + section + (digit ?? 0)
 }
 
-/** "两三千", "三四口", "七八百": two neighbouring digits are a range. */
+/** "两三千", "三四口", "三十五六", "一千五六": two neighbouring digits, one apart, are a range. */
 function adjacentRange(tokens: Token[]): [number, number] | undefined {
-  const [a, b, ...rest] = tokens
-  if (!a || !b || a.arabic || b.arabic || a.kind !== 'digit' || b.kind !== 'digit' || b.value !== a.value + 1 || a.value === 0) return undefined
-  if (rest.some((t) => t.kind === 'digit')) return undefined
-  const lower = evaluate([a, ...rest])
-  const upper = evaluate([b, ...rest])
+  const digit = (t: Token | undefined) => t !== undefined && t.kind === 'digit' && !t.arabic
+  const pairs = tokens.map((t, k) => k).filter((k) => digit(tokens[k]) && digit(tokens[k + 1]) && !digit(tokens[k - 1]) && !digit(tokens[k + 2])
+    && tokens[k + 1]!.value === tokens[k]!.value + 1 && tokens[k]!.value > 0)
+  if (pairs.length !== 1) return undefined
+  const k = pairs[0]!
+  const lower = evaluate(tokens.filter((_, i) => i !== k + 1))
+  const upper = evaluate(tokens.filter((_, i) => i !== k))
   return lower !== undefined && upper !== undefined ? [lower, upper] : undefined
 }
 

@@ -1,69 +1,92 @@
-import { describe, expect, it } from 'vitest'
-import { parseAge, parseAnswer, parseNumber, parseYesNo } from '../../src/dialogue/answers'
+import path from 'node:path'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { parseAnswer } from '../../src/dialogue/answers'
+import { asksQuestion, correctionOf, meansCancel, meansResume } from '../../src/dialogue/intentions'
+import { normaliseAnswer } from '../../src/knowledge/answer-words-schema'
 import type { Question } from '../../src/knowledge/check-schema'
+import { loadKnowledgeBase, type KnowledgeBase } from '../../src/knowledge/loader'
+import { ROOT } from '../helpers'
 
-const words = {
-  yes: ['是', '是的', '对', '有', '想', '愿意', 'yes', 'y', 'yeah'],
-  no: ['不', '不是', '没有', '没', '没得', '无', '否', '不想', 'no', 'n', 'none'],
-  unsure: ['不知道', '不清楚', "don't know"],
-}
-const question = (type: Question['type'], extra: Partial<Question> = {}): Question => ({
-  slot: 's', type, prompt: { 'zh-CN': '?', en: '?' }, example: { 'zh-CN': 'e', en: 'e' }, label: { 'zh-CN': 'l', en: 'l' }, ...extra,
-})
-const now = new Date('2025-06-01T00:00:00Z')
-
-describe('reading answers', () => {
-  it.each([
-    ['3', 3], ['三', 3], ['三口人', 3], ['我家五口', 5], ['十五', 15], ['二十', 20], ['两千', 2000], ['两千块', 2000],
-    ['2000元', 2000], ['两千五', 2500], ['一万五', 15000], ['1.5万', 15000], ['1.5千', 1500], ['3千5', 3500],
-    ['一百零五', 105], ['一千二百', 1200], ['about 2k', 2000], ['ok 800', 800],
-  ])('the number in "%s" is %d', (text, expected) => {
-    expect(parseNumber(text)).toBe(expected)
+/** The readers on the real word lists (`knowledge/answer-words.yaml`) and the real questions. */
+describe('reading answers by what the question asks', () => {
+  let kb: KnowledgeBase
+  beforeAll(async () => {
+    kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   })
+  const now = new Date('2025-06-01T00:00:00Z')
+  const question = (check: string, slot: string): Question => kb.checks.get(check)!.questions.find((q) => q.slot === slot)!
+  const read = (check: string, slot: string, text: string) => parseAnswer(question(check, slot), text, kb.answerWords, now)
 
-  it('finds no number where there is none', () => {
-    expect(parseNumber('不知道')).toBeUndefined()
-    expect(parseNumber('ok')).toBeUndefined()
+  it.each([
+    ['3', 3], ['三口人', 3], ['我家五口', 5], ['一家四口', 4], ['十五', 15], ['就我自己', 1], ['两口子加一个娃', 3],
+    ['三个大人两个小孩', 5], ['一家五口，三个大人两个小孩', 5], ['老二六岁', undefined], ['三四口', undefined], ['好多人', undefined], ['three of us', 3],
+  ])('people: "%s" is %s', (text, expected) => {
+    expect(read('dibao', 'householdSize', text)).toBe(expected)
   })
 
   it.each([
-    ['是', true], ['对', true], ['有', true], ['有的呀', true], ['我家有一辆车', true], ['yes', true], ['Yeah', true],
-    ['没有', false], ['没', false], ['没得', false], ['没有车', false], ['家里没有', false], ['不是', false], ['否', false], ['No', false],
-  ])('"%s" is %s', (text, expected) => {
-    expect(parseYesNo(text, words)).toBe(expected)
+    ['两千', 2000], ['两千五百块', 2500], ['一万五', 15000], ['1.5千', 1500], ['3千5', 3500], ['一百零五', 105],
+    ['一个月两千五左右', 2500], ['大概两千五一个月', 2500], ['2,500', 2500], ['2，500元', 2500], ['两三千吧', 2500], ['2000到3000', 2500],
+    ['2-3千', 2500], ['一年三万来块', 2500], ['1.5万一年', 1250], ['年收入两万四', 2000], ['我打工一个月三千，老婆一千五', 4500],
+    ['我三千她两千，加起来五千', 5000], ['三口人一个月两千', 2000], ['没有收入', 0], ['冇得收入', 0], ['一分钱都没有', 0],
+    ['没有固定收入，打零工一个月一千左右', 1000], ['about 2k a month', 2000], ['30000 a year', 2500], ['none', 0],
+    ['几百块', undefined], ['一天一百', undefined], ['不知道', undefined], ['不少', undefined],
+  ])('money per month: "%s" is %s', (text, expected) => {
+    expect(read('dibao', 'monthlyIncome', text)).toBe(expected)
   })
 
-  it('does not read "不知道" or nonsense as yes or no', () => {
-    expect(parseYesNo('不知道', words)).toBeUndefined()
-    expect(parseYesNo('香蕉', words)).toBeUndefined()
-    expect(parseYesNo("I don't know", words)).toBeUndefined()
+  it.each([
+    ['35', 35], ['三十五岁', 35], ['我85年的', 40], ['八五年生的', 40], ['1990', 35], ['1990年出生', 35], ['五十来岁', 50],
+    ['born in 1990', 35], ['四十五', 45], ['三十五六', undefined],
+  ])('an adult age: "%s" is %s', (text, expected) => {
+    expect(read('training', 'age', text)).toBe(expected)
   })
 
-  it('reads ages and birth dates on the day of the message', () => {
-    expect(parseAge('七岁', now)).toBe(7)
-    expect(parseAge('7岁半', now)).toBe(7)
-    expect(parseAge('2018年3月', now)).toBe(7)
-    expect(parseAge('2018-09', now)).toBe(6)
-    expect(parseAge('1990年', now)).toBe(35)
+  it.each([
+    ['七岁', 7], ['7岁半', 7], ['才8个月大', 0], ['老二六岁', 6], ['2018年3月', 7], ['2018-09', 6], ['18年的', 7], ['虚岁七岁', 6],
+    ['大的十岁小的六岁', undefined],
+  ])('a child age: "%s" is %s', (text, expected) => {
+    expect(read('school', 'childAge', text)).toBe(expected)
   })
 
-  it('reads amounts, "没有收入" as zero, and refuses what is out of range', () => {
-    const amount = question('amount_yuan', { min: 0, max: 1_000_000 })
-    expect(parseAnswer(amount, '两千块', words, now)).toBe(2000)
-    expect(parseAnswer(amount, '没有收入', words, now)).toBe(0)
-    expect(parseAnswer(amount, '不知道', words, now)).toBeUndefined()
-    expect(parseAnswer(question('number', { min: 1, max: 30 }), '0', words, now)).toBeUndefined()
-    expect(parseAnswer(question('number', { min: 1, max: 30 }), '香蕉', words, now)).toBeUndefined()
+  it.each([
+    ['是', true], ['有的呀', true], ['有一辆', true], ['小汽车有一辆', true], ['yes we have one', true], ['没有', false], ['没得', false],
+    ['冇得', false], ['冇有', false], ['冇', false], ['莫得', false], ['不得', false], ['木有', false], ['俺家没有', false], ['还没有', false],
+    ['没得车', false], ['车是没有的', false], ['有辆三轮车', false], ['就一辆电动车', false], ['没有，就一辆摩托', false], ['we do not have a car', false],
+    ['有个老人残疾了', undefined], ['对了，看病能报销吗', undefined], ['有个事想问下', undefined], ['不知道', undefined], ['香蕉', undefined],
+  ])('the car question: "%s" is %s', (text, expected) => {
+    expect(read('dibao', 'car', text)).toBe(expected)
   })
 
-  it('reads a choice by value, label or one of its words', () => {
-    const choice = question('choice', { options: [
-      { value: 'primary', label: { 'zh-CN': '在上小学', en: 'Primary school' }, words: ['小学'] },
-      { value: 'junior', label: { 'zh-CN': '在上初中', en: 'Middle school' }, words: ['初中', '初二'] },
-    ] })
-    expect(parseAnswer(choice, 'junior', words, now)).toBe('junior')
-    expect(parseAnswer(choice, '她在读初二', words, now)).toBe('junior')
-    expect(parseAnswer(choice, 'primary school', words, now)).toBe('primary')
-    expect(parseAnswer(choice, '大学', words, now)).toBeUndefined()
+  it('reads yes and no by the question: a subject named, the stronger clause, phrases that start like a no', () => {
+    expect(read('dibao', 'vulnerablePerson', '有个老人残疾了')).toBe(true)
+    expect(read('dibao', 'canWork', '干不了活了')).toBe(false)
+    expect(read('dibao', 'ableSupporter', '老伴走了，没儿没女')).toBe(false)
+    expect(read('training', 'wantsTraining', '没问题')).toBe(true)
+    expect(read('training', 'hiresResidents', '招了十几个搬迁户')).toBe(true)
+    expect(read('school', 'hukouMoved', '早就迁过来了')).toBe(true)
+    expect(read('school', 'hukouMoved', '还没迁')).toBe(false)
+  })
+
+  it.each([
+    ['在上高一了', 'senior'], ['读六年级', 'primary'], ['七年级', 'junior'], ['初二', 'junior'], ['没上幼儿园', 'none'], ['中专', 'vocational'],
+    ['幼儿园大班', 'kindergarten'], ['she is in grade 4', 'primary'], ['junior', 'junior'], ['上学了', undefined], ['大学', undefined],
+  ])('the school stage: "%s" is %s', (text, expected) => {
+    expect(read('school', 'currentStage', text)).toBe(expected)
+  })
+
+  it('tells side questions, corrections, resume words and cancel phrases apart', () => {
+    const words = kb.answerWords
+    const plain = normaliseAnswer
+    expect(asksQuestion(plain('有个事想问下，看病能报销吗？'), words, 'strong')).toBe(true)
+    expect(asksQuestion(plain('能报销吗'), words, 'strong')).toBe(true)
+    expect(asksQuestion(plain('孩子上学的事找谁'), words, 'weak')).toBe(true)
+    expect(asksQuestion(plain('还没呢'), words, 'strong')).toBe(false)
+    expect(correctionOf(plain('不对，说错了，是五口人'), words)).toEqual({ rest: '五口人' })
+    expect(correctionOf(plain('三口人'), words)).toBeUndefined()
+    expect(meansResume(plain('接着做'), words)).toBe(true)
+    expect(meansResume(plain('继续吧'), words)).toBe(true)
+    expect(meansCancel(plain('算了，不测了'), words, kb.words.cancel)).toBe(true)
+    expect(meansCancel(plain('没有'), words, kb.words.cancel)).toBe(false)
   })
 })

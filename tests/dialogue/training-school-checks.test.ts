@@ -27,11 +27,14 @@ describe('the training subsidy and school enrolment pre-checks', () => {
   })
 
   it.each([
-    ['kindergarten, hukou moved', ['4', '还没上', '迁了', '不是'], ['要申请的是：幼儿园', '要带的材料：户口簿', '孩子可以在安置地就近申请学位']],
-    ['primary transfer, hukou not moved, hardship aid', ['2018年3月', '小学', '没有', '是'], ['小学学位', '这是转学', '原户口簿', '可以申请资助']],
-    ['middle school', ['十三岁', '初一', '是', '没有'], ['初中学位']],
-    ['too young', ['2', '还没上', '是', '不是'], ['还没到上幼儿园的年龄']],
-    ['past middle school: a caseworker', ['17', '初三', '是', '不是'], ['高中、中职的就读由县教育局另行安排']],
+    ['kindergarten, hukou moved', ['还没上', '4', '迁了', '不是'], ['要申请的是：幼儿园', '要带的材料：户口簿', '孩子可以在安置地就近申请学位']],
+    ['primary transfer, hukou not moved, hardship aid', ['小学', '没有', '是'], ['小学学位', '这是转学', '原户口簿', '可以申请资助']],
+    ['grade 6 at twelve stays in primary school', ['她12岁，在读六年级', '迁了', '不是'], ['小学学位', '接着读现在的年级']],
+    ['middle school', ['初一', '是', '没有'], ['初中学位']],
+    ['too young', ['还没上', '2', '是', '不是'], ['还没到上幼儿园的年龄']],
+    ['high school, with student aid', ['在上高一了', '是', '是低保户'], ['高中、中职不是就近分配学位', '国家助学金']],
+    ['vocational school', ['读职高', '没迁', '不是'], ['中职（职高、中专、技校）转学', '免学费']],
+    ['past compulsory age and not in school: a caseworker', ['没上学', '17', '是', '不是'], ['孩子已过义务教育年龄']],
   ])('school: %s', async (_, answers, expected) => {
     const result = await run('孩子能在这里上学吗', answers)
     for (const text of expected) expect(result.text).toContain(text)
@@ -39,7 +42,7 @@ describe('the training subsidy and school enrolment pre-checks', () => {
   })
 
   it('school in English, with a birth date and a choice button value', async () => {
-    const result = await run('/check school', ['2012-01', 'junior', 'no', 'yes'], 'en')
+    const result = await run('/check school', ['junior', 'no', 'yes'], 'en')
     expect(result.text).toContain('Apply for: a middle-school place')
     expect(result.text).toContain('Bring: the household register from your former place')
     expect(result.text).toContain('This is a pre-check, not a decision; County Education Bureau (教育局) decides')

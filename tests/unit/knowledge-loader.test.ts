@@ -86,6 +86,11 @@ describe('loadKnowledgeBase', () => {
 
   it('rejects an eligibility rule without a source clause', async () => {
     const file = await edit('knowledge/eligibility/school.yaml', (text) => text.replace('clause: measure 5', 'clause: five'))
-    expect(await problemsOf()).toContainEqual(expect.objectContaining({ file, path: 'rules.0.source.clause' }))
+    expect(await problemsOf()).toContainEqual(expect.objectContaining({ file, path: 'rules.0.sources.1.clause' }))
+  })
+
+  it('rejects a settlement whose policy document no pre-check rule cites', async () => {
+    const file = await edit('knowledge/settlements.yaml', (text) => text.replace('policyDocuments: [001_63a5e3f08039ae1e.txt]', 'policyDocuments: [009_0000000000000000.txt]'))
+    expect(await problemsOf()).toContainEqual(expect.objectContaining({ file, path: 'settlements.2.policyDocuments.0', reason: expect.stringContaining('no pre-check rule cites') }))
   })
 })
