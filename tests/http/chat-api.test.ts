@@ -52,6 +52,19 @@ describe('HTTP API on a real server', () => {
     }
   })
 
+  it('carries the prompt id of a question, takes a button press with it, and never switches language on a button value', async () => {
+    await chat({ userId: 'buttons', text: '/settlement xingfu_jiayuan_sample' })
+    const first = await readJson(await chat({ userId: 'buttons', text: '孩子能在这里上学吗' }))
+    const stage = first.replies.at(-1)
+    expect(stage.promptId).toMatch(/^check:school:currentStage:\d+$/)
+    const pressed = await readJson(await chat({ userId: 'buttons', button: { value: 'junior', promptId: stage.promptId } }))
+    expect(pressed.replies.at(-1).text).toContain('第2问：孩子的户口迁到安置地了吗')
+    expect(pressed.replies.at(-1).promptId).toMatch(/^check:school:hukouMoved:\d+$/)
+    const stale = await readJson(await chat({ userId: 'buttons', button: { value: 'primary', promptId: stage.promptId } }))
+    expect(stale.replies.map((r: { text: string }) => r.text).join('\n')).toContain('那个问题已经答过了')
+    expect(stale.replies.at(-1).text).toContain('户口')
+  })
+
   it('answers in English when asked in English', async () => {
     const body = await readJson(await chat({ userId: 'resident-2', text: 'Where can I see a doctor?', locale: 'en' }))
     expect(body.intent).toBe('medical_access')
@@ -96,6 +109,9 @@ describe('HTTP API on a real server', () => {
     ['text over 2,000 characters', { userId: 'a', text: '低'.repeat(2001) }, /at most 2000/],
     ['an unknown locale', { userId: 'a', text: '你好', locale: 'fr' }, /locale/],
     ['an empty userId', { userId: '  ', text: '你好' }, /userId/],
+    ['neither text nor a button', { userId: 'a' }, /text must be a string/],
+    ['a button without a value', { userId: 'a', button: { promptId: 'check:dibao:car:1' } }, /button\.value/],
+    ['a button that is not an object', { userId: 'a', text: '否', button: '否' }, /button must be an object/],
   ])('rejects %s with 400 and a clear JSON message', async (_name, body, message) => {
     const response = await chat(body)
     expect(response.status).toBe(400)

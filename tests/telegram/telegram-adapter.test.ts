@@ -1,7 +1,7 @@
 import Fastify from 'fastify'
 import { Telegraf } from 'telegraf'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { TelegramAdapter } from '../../adapters/telegram/telegram-adapter'
+import { buttonFromCallback, callbackData, TelegramAdapter } from '../../adapters/telegram/telegram-adapter'
 import type { Assistant } from '../../src/assistant'
 import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
 import type { UserFromGetMe } from 'telegraf/types'
@@ -114,6 +114,35 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
     expect(await assistant.residents.get('telegram:49')).toMatchObject({ blocked: true })
     await bot.handleUpdate(textUpdate('谢谢', 49))
     expect(await assistant.residents.get('telegram:49')).toMatchObject({ blocked: false })
+  })
+
+  it('binds pre-check buttons to their question: a press answers it, in the resident\'s language; an old press is stale', async () => {
+    const bot = adapter().bot
+    await bot.handleUpdate(textUpdate('/settlement xingfu_jiayuan_sample', 47))
+    api.reset()
+    await bot.handleUpdate(textUpdate('我能领培训补贴吗', 47))
+    const keyboard = (api.sent().at(-1)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat()
+    const myself = keyboard.find((b) => b.text === '我自己想参加培训')!
+    expect(myself.callback_data).toMatch(/^!p:check:training:role:\d+\|resident$/)
+    for (const button of keyboard) expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64)
+    api.reset()
+    await bot.handleUpdate(buttonUpdate(myself.callback_data, 47))
+    expect(texts().join('\n')).toContain('第2问：您家是建档立卡脱贫户')
+    api.reset()
+    await bot.handleUpdate(buttonUpdate(myself.callback_data, 47))
+    expect(texts().join('\n')).toContain('那个问题已经答过了')
+    expect(texts().join('\n')).toContain('第2问：您家是建档立卡脱贫户')
+    expect((await assistant.residents.get('telegram:47'))?.dialogue?.answers).toEqual({ role: 'resident' })
+  })
+
+  it('keeps callback data within 64 bytes: a long value goes as its number, an overlong prompt id is dropped', () => {
+    expect(callbackData('check:dibao:car:3', '否', 1, 64)).toBe('!p:check:dibao:car:3|否')
+    expect(buttonFromCallback('!p:check:dibao:car:3|否')).toEqual({ value: '否', promptId: 'check:dibao:car:3' })
+    const long = '选'.repeat(30)
+    expect(callbackData('check:dibao:car:3', long, 1, 64)).toBe('!p:check:dibao:car:3|#2')
+    expect(buttonFromCallback('!p:check:dibao:car:3|#2')).toEqual({ value: '2', promptId: 'check:dibao:car:3' })
+    expect(callbackData('x'.repeat(70), '否', 0, 64)).toBe('否')
+    expect(buttonFromCallback('/topic school_enrolment')).toEqual({ value: '/topic school_enrolment' })
   })
 
   it('replies politely to a photo, saying what is supported', async () => {
