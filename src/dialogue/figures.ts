@@ -202,7 +202,7 @@ function evaluate(tokens: Token[]): number | undefined {
 /** "两三千", "三四口", "三十五六", "一千五六": two neighbouring digits, one apart, are a range. */
 function adjacentRange(tokens: Token[]): [number, number] | undefined {
   const digit = (t: Token | undefined) => t !== undefined && t.kind === 'digit' && !t.arabic
-  const pairs = tokens.map((t, k) => k).filter((k) => digit(tokens[k]) && digit(tokens[k + 1]) && !digit(tokens[k - 1]) && !digit(tokens[k + 2])
+  const pairs = tokens.map((_, k) => k).filter((k) => digit(tokens[k]) && digit(tokens[k + 1]) && !digit(tokens[k - 1]) && !digit(tokens[k + 2])
     && tokens[k + 1]!.value === tokens[k]!.value + 1 && tokens[k]!.value > 0)
   if (pairs.length !== 1) return undefined
   const k = pairs[0]!

@@ -151,10 +151,9 @@ export const dialogueWordsSchema = z.strictObject({
   cancel: someWords,
   /** "上一步": in a pre-check, go back to the previous question. */
   back: someWords,
+  /** Exact answers to the desk's offers ("要不要转给工作人员？"); the pre-checks read answers with `answer-words.yaml`. */
   yes: someWords,
   no: someWords,
-  /** "不知道": not a no, though it starts like one; a pre-check asks again. */
-  unsure: wordList.default([]),
   /** Answers to the return visit ("问题解决了吗？"). */
   solved: someWords,
   unsolved: someWords,
