@@ -37,7 +37,7 @@ export class CheckConversation {
   readonly #sourceText: SourceText
   readonly #demands?: DemandConversation
   readonly #idleMs: number
-  readonly #words: Pick<KnowledgeBase['words'], 'cancel' | 'back' | 'urgent'>
+  readonly #words: Pick<KnowledgeBase['words'], 'cancel' | 'back'>
   readonly #triggers: { check: Check; phrases: string[] }[]
 
   constructor(options: CheckConversationOptions) {
@@ -58,7 +58,7 @@ export class CheckConversation {
     const normalised = normalise(text)
     const state = this.#current(ctx)
     // Danger and a question the demand desk is waiting for come first; the pre-check waits.
-    const busy = ctx.resident.awaiting !== undefined || this.#words.urgent.some((w) => normalised.includes(w))
+    const busy = ctx.resident.awaiting !== undefined || ctx.match?.danger?.now === true
     if (!busy && state?.status === 'asking' && await this.#answer(ctx, state, text, normalised)) return
     const triggered = busy ? undefined : this.#triggers.find((t) => t.phrases.some((p) => normalised.includes(p)))?.check
     if (triggered) return this.#start(ctx, triggered)

@@ -5,7 +5,9 @@ import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
 import { checkSchema, type Check, type Condition } from './check-schema'
 import {
+  dangerWordsSchema,
   dialogueWordsSchema,
+  focusWordsSchema,
   intentSchema,
   lexiconSchema,
   LOCALES,
@@ -14,7 +16,9 @@ import {
   POLICY_INTENT_IDS,
   settlementsFileSchema,
   topicSchema,
+  type DangerWords,
   type DialogueWords,
+  type FocusWords,
   type Intent,
   type Lexicon,
   type Locale,
@@ -32,6 +36,10 @@ export interface KnowledgeBase {
   words: DialogueWords
   /** Notice words and the tags of notices (`notice-words.yaml`). */
   notices: NoticeWords
+  /** How the matcher reads what is asked and what is context (`focus.yaml`). */
+  focus: FocusWords
+  /** Danger happening now, told from an event that is over (`danger.yaml`). */
+  danger: DangerWords
   /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
   checks: Map<string, Check>
   messages: Record<Locale, Record<string, string>>
@@ -193,6 +201,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
   const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
+  const focus = await loadFile(path.join(dirs.knowledgeDir, 'focus.yaml'), focusWordsSchema, problems)
+  const danger = await loadFile(path.join(dirs.knowledgeDir, 'danger.yaml'), dangerWordsSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
@@ -201,7 +211,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !focus || !danger) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -212,6 +222,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     lexicon,
     words,
     notices,
+    focus,
+    danger,
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     messages: messages as Record<Locale, Record<string, string>>,
   }
