@@ -5,6 +5,7 @@ import { normalise } from './normalise'
 
 /** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
 export type Features = Map<string, number>
+type Add = (feature: string, count?: number) => void
 
 const HAN = /\p{Script=Han}/u
 const HAN_RUN = /\p{Script=Han}+/gu
@@ -16,6 +17,8 @@ const MIN_PINYIN_SYLLABLES = 2
 // Only fairly long English words are looked up fuzzily, so that short words do not turn into others.
 const MIN_FUZZY_WORD_LENGTH = 5
 const FUZZY_THRESHOLD = 0.25
+// A concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
+const HOMOPHONE_COUNT = 0.5
 
 const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
 
@@ -86,7 +89,7 @@ export class Tokenizer {
 
   featuresOfNormalised(text: string): Features {
     const features: Features = new Map()
-    const add = (feature: string) => features.set(feature, (features.get(feature) ?? 0) + 1)
+    const add = (feature: string, count = 1) => features.set(feature, (features.get(feature) ?? 0) + count)
     // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
     const stemmed = text.replace(LATIN_WORD, stem)
     const rest = this.#replaceTerms(stemmed, this.#wordStarts(stemmed), add)
@@ -103,7 +106,7 @@ export class Tokenizer {
   }
 
   /** Emits a concept for every lexicon term (longest match first) and blanks it out of the text. */
-  #replaceTerms(text: string, wordStarts: Set<number>, add: (feature: string) => void): string {
+  #replaceTerms(text: string, wordStarts: Set<number>, add: Add): string {
     let rest = ''
     let i = 0
     while (i < text.length) {
@@ -146,7 +149,7 @@ export class Tokenizer {
     return 0
   }
 
-  #hanFeatures(run: string, add: (feature: string) => void): void {
+  #hanFeatures(run: string, add: Add): void {
     const remaining = this.#replaceHomophones(run, add)
     for (const part of remaining.split(' ')) {
       if (!part) continue
@@ -163,7 +166,7 @@ export class Tokenizer {
     }
   }
 
-  #addBigrams(stretch: string, add: (feature: string) => void): string {
+  #addBigrams(stretch: string, add: Add): string {
     for (let k = 0; k + 1 < stretch.length; k += 1) add(`b:${stretch.slice(k, k + 2)}`)
     return ''
   }
@@ -173,7 +176,7 @@ export class Tokenizer {
    * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words, and be
    * made of single-character segments.
    */
-  #replaceHomophones(run: string, add: (feature: string) => void): string {
+  #replaceHomophones(run: string, add: Add): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
     const syllables = toPinyin(run)
     if (syllables.length !== run.length) return run
@@ -188,9 +191,11 @@ export class Tokenizer {
         // A span the segmenter reads as a real word (范围, 住在) is not a typo of a sound-alike term (反味, 猪崽):
         // only runs of single characters, which the segmenter could not make sense of, are.
         if (!Array.from({ length: length - 1 }, (_, k) => i + k + 1).every((inner) => boundaries.has(inner))) continue
+        // A particle or pronoun (呀, 了, 我) is itself, not the sound of a term's syllable.
+        if ([...run.slice(i, i + length)].some((ch) => this.#stopwords.has(ch))) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
-          add(`c:${concept}`)
+          add(`c:${concept}`, HOMOPHONE_COUNT)
           matched = length
           break
         }
@@ -202,7 +207,7 @@ export class Tokenizer {
   }
 
   /** A Latin word that is no lexicon term (it arrives stemmed): a fuzzy concept, else a word feature. */
-  #latinFeature(word: string, add: (feature: string) => void): void {
+  #latinFeature(word: string, add: Add): void {
     // Numbers, single letters and codes such as "a7" (anonymised places, house numbers) carry no topic.
     if (word.length < 2 || /\d/.test(word) || this.#stopwords.has(word)) return
     const concept = this.#fuzzyConcept(word)
