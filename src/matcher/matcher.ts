@@ -91,7 +91,10 @@ export class IntentMatcher {
   constructor(knowledge: MatcherKnowledge, options: MatcherOptions = {}) {
     const { classifier: classifierOptions, ...matcherOptions } = options
     this.#options = { ...MATCHER_DEFAULTS, ...matcherOptions }
-    this.#tokenizer = new Tokenizer(knowledge.lexicon)
+    this.#tokenizer = new Tokenizer(knowledge.lexicon, {
+      zh: knowledge.intents.flatMap((intent) => intent.examples['zh-CN']),
+      en: knowledge.intents.flatMap((intent) => intent.examples.en),
+    })
     this.#focus = new FocusReader(knowledge.focus)
     this.#danger = new DangerDetector(knowledge.danger)
     const { intents } = knowledge

@@ -2,6 +2,7 @@ import Fuse from 'fuse.js'
 import { pinyin } from 'pinyin-pro'
 import type { Lexicon } from '../knowledge/schemas'
 import { normalise } from './normalise'
+import { PinyinReader } from './pinyin-input'
 
 /** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
 export type Features = Map<string, number>
@@ -49,8 +50,13 @@ export class Tokenizer {
   /** Fuzzy indexes of English and pinyin words by first letter: typos rarely hit the first letter, and it keeps each search small. */
   readonly #fuzzyByFirstLetter = new Map<string, Fuse<{ term: string; concept: string }>>()
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
+  readonly #pinyin: PinyinReader
 
-  constructor(lexicon: Lexicon) {
+  /**
+   * `examples`: the intents' example questions, whose Chinese words (with the lexicon's) are what pinyin is read
+   * back into, and whose English words tell English from pinyin.
+   */
+  constructor(lexicon: Lexicon, examples: { zh: readonly string[]; en: readonly string[] } = { zh: [], en: [] }) {
     this.#stopwords = new Set(lexicon.stopwords.map((word) => stemPhrase(normalise(word))))
     const ambiguousPinyin = new Set<string>()
     const exactOnly = new Set(lexicon.exactOnly)
@@ -80,6 +86,10 @@ export class Tokenizer {
       const words = latinWords.filter(({ term }) => term[0] === letter)
       this.#fuzzyByFirstLetter.set(letter, new Fuse(words, { keys: ['term'], threshold: FUZZY_THRESHOLD }))
     }
+    const lexiconHan = Object.values(lexicon.concepts).flat().map(normalise).filter((term) => HAN.test(term))
+    const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
+    for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
+    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english)
   }
 
   /** Features of raw text (normalised here). */
@@ -87,7 +97,8 @@ export class Tokenizer {
     return this.featuresOfNormalised(normalise(text))
   }
 
-  featuresOfNormalised(text: string): Features {
+  featuresOfNormalised(normalised: string): Features {
+    const text = this.#fromPinyin(normalised)
     const features: Features = new Map()
     const add = (feature: string, count = 1) => features.set(feature, (features.get(feature) ?? 0) + count)
     // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
@@ -96,6 +107,24 @@ export class Tokenizer {
     for (const run of rest.match(HAN_RUN) ?? []) this.#hanFeatures(run, add)
     for (const word of rest.match(LATIN_WORD) ?? []) this.#latinFeature(word, add)
     return features
+  }
+
+  /** A message typed all in pinyin ("dibao zenme shenqing") is read as the Chinese it spells. */
+  #fromPinyin(text: string): string {
+    if (HAN.test(text)) return text
+    const words = text.match(LATIN_WORD)
+    return (words && this.#pinyin.read(words)) ?? text
+  }
+
+  /** The Chinese words of the examples, most frequent first. */
+  #wordsByFrequency(texts: readonly string[]): string[] {
+    const counts = new Map<string, number>()
+    for (const text of texts) {
+      for (const { segment, isWordLike } of this.#segmenter.segment(normalise(text))) {
+        if (isWordLike && HAN.test(segment)) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+      }
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([word]) => word)
   }
 
   /** Where the segmenter starts words: used to settle overlapping terms. */
