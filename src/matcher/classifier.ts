@@ -37,19 +37,31 @@ function random(seed: number): () => number {
  */
 export class SoftmaxClassifier {
   readonly #classes: number
-  readonly #weights = new Map<string, Float64Array>()
+  readonly #featureIndex = new Map<string, number>()
+  /** Row-major: the weights of feature f are [f * classes, (f + 1) * classes). */
+  readonly #weights: Float64Array
   readonly #bias: Float64Array
 
   constructor(classes: number, examples: readonly LabelledVector[], options: ClassifierOptions = {}) {
     const { epochs, learningRate, l2, seed } = { ...CLASSIFIER_DEFAULTS, ...options }
     this.#classes = classes
     this.#bias = new Float64Array(classes)
+    // Features as indexes and values in typed arrays: training visits every example many times, allocating nothing.
+    const rows = examples.map(({ x, label }) => {
+      const features = Int32Array.from(x.keys(), (feature) => {
+        let index = this.#featureIndex.get(feature)
+        if (index === undefined) this.#featureIndex.set(feature, (index = this.#featureIndex.size))
+        return index
+      })
+      return { features, values: Float64Array.from(x.values()), label }
+    })
+    this.#weights = new Float64Array(this.#featureIndex.size * classes)
     const counts = new Float64Array(classes)
     for (const { label } of examples) counts[label]! += 1
     const classWeight = Array.from(counts, (count) => (count === 0 ? 0 : examples.length / (classes * count)))
-    const order = examples.map((_, index) => index)
+    const order = rows.map((_, index) => index)
     const next = random(seed)
-    const gradient = new Float64Array(classes)
+    const p = new Float64Array(classes)
     for (let epoch = 0; epoch < epochs; epoch += 1) {
       for (let i = order.length - 1; i > 0; i -= 1) {
         const j = Math.floor(next() * (i + 1))
@@ -57,13 +69,15 @@ export class SoftmaxClassifier {
       }
       const rate = learningRate / (1 + epoch / 5)
       for (const index of order) {
-        const { x, label } = examples[index]!
-        const p = this.probabilities(x)
-        for (let k = 0; k < classes; k += 1) gradient[k] = (p[k]! - (k === label ? 1 : 0)) * classWeight[label]!
-        for (let k = 0; k < classes; k += 1) this.#bias[k]! -= rate * gradient[k]!
-        for (const [feature, value] of x) {
-          const w = this.#weightsOf(feature)
-          for (let k = 0; k < classes; k += 1) w[k]! -= rate * (gradient[k]! * value + l2 * w[k]!)
+        const { features, values, label } = rows[index]!
+        this.#scores(features, values, p)
+        for (let k = 0; k < classes; k += 1) {
+          const gradient = (p[k]! - (k === label ? 1 : 0)) * classWeight[label]!
+          this.#bias[k]! -= rate * gradient
+          for (let f = 0; f < features.length; f += 1) {
+            const at = features[f]! * classes + k
+            this.#weights[at]! -= rate * (gradient * values[f]! + l2 * this.#weights[at]!)
+          }
         }
       }
     }
@@ -71,34 +85,41 @@ export class SoftmaxClassifier {
 
   /** Whether any training example had this feature. */
   knows(feature: string): boolean {
-    return this.#weights.has(feature)
+    return this.#featureIndex.has(feature)
   }
 
   /** The probability of each class. */
   probabilities(x: SparseVector): Float64Array {
-    const scores = Float64Array.from(this.#bias)
-    for (const [feature, value] of x) {
-      const w = this.#weights.get(feature)
-      if (w) for (let k = 0; k < this.#classes; k += 1) scores[k]! += w[k]! * value
-    }
-    const max = Math.max(...scores)
-    let sum = 0
-    for (let k = 0; k < this.#classes; k += 1) sum += scores[k] = Math.exp(scores[k]! - max)
-    for (let k = 0; k < this.#classes; k += 1) scores[k]! /= sum
-    return scores
+    const known = [...x].filter(([feature]) => this.#featureIndex.has(feature))
+    const p = new Float64Array(this.#classes)
+    this.#scores(Int32Array.from(known, ([feature]) => this.#featureIndex.get(feature)!), Float64Array.from(known, ([, value]) => value), p)
+    return p
   }
 
   /** What pushed `x` towards class `k`, strongest first: for `npm run eval` and whoever edits the lexicon. */
   contributions(x: SparseVector, k: number, count = 5): { feature: string; value: number }[] {
     return [...x]
-      .map(([feature, value]) => ({ feature, value: (this.#weights.get(feature)?.[k] ?? 0) * value }))
+      .map(([feature, value]) => {
+        const index = this.#featureIndex.get(feature)
+        return { feature, value: index === undefined ? 0 : this.#weights[index * this.#classes + k]! * value }
+      })
       .sort((a, b) => b.value - a.value)
       .slice(0, count)
   }
 
-  #weightsOf(feature: string): Float64Array {
-    let w = this.#weights.get(feature)
-    if (!w) this.#weights.set(feature, (w = new Float64Array(this.#classes)))
-    return w
+  /** Softmax of bias + weights · x into `p`. */
+  #scores(features: Int32Array, values: Float64Array, p: Float64Array): void {
+    const classes = this.#classes
+    p.set(this.#bias)
+    for (let f = 0; f < features.length; f += 1) {
+      const row = features[f]! * classes
+      const value = values[f]!
+      for (let k = 0; k < classes; k += 1) p[k]! += this.#weights[row + k]! * value
+    }
+    let max = -Infinity
+    for (let k = 0; k < classes; k += 1) if (p[k]! > max) max = p[k]!
+    let sum = 0
+    for (let k = 0; k < classes; k += 1) sum += p[k] = Math.exp(p[k]! - max)
+    for (let k = 0; k < classes; k += 1) p[k]! /= sum
   }
 }

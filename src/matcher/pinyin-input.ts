@@ -16,15 +16,24 @@ const MIN_PINYIN_SHARE = 0.6
  */
 export class PinyinReader {
   readonly #syllables = new Set<string>()
-  readonly #maxSyllableLength: number
+  #maxSyllableLength = 0
+  readonly #vocabulary: Iterable<string>
   /** Syllables joined by spaces → the Chinese word. */
   readonly #words = new Map<string, string>()
   readonly #english: ReadonlySet<string>
 
-  /** `hanWords`: the vocabulary, most important first (a sound shared by two words keeps the first). */
+  /**
+   * `hanWords`: the vocabulary, most important first (a sound shared by two words keeps the first). It is read into
+   * pinyin on the first message typed in Latin letters, not at start-up: most assistants never see one.
+   */
   constructor(hanWords: Iterable<string>, english: ReadonlySet<string>) {
+    this.#vocabulary = hanWords
     this.#english = english
-    for (const word of hanWords) {
+  }
+
+  #index(): void {
+    if (this.#maxSyllableLength > 0) return
+    for (const word of this.#vocabulary) {
       if (!HAN_WORD.test(word)) continue
       const syllables = toPinyin(word)
       if (syllables.length !== word.length || syllables.length > MAX_WORD_SYLLABLES) continue
@@ -32,11 +41,12 @@ export class PinyinReader {
       const key = syllables.join(' ')
       if (!this.#words.has(key)) this.#words.set(key, word)
     }
-    this.#maxSyllableLength = Math.max(0, ...[...this.#syllables].map((s) => s.length))
+    this.#maxSyllableLength = Math.max(1, ...[...this.#syllables].map((s) => s.length))
   }
 
   /** The Chinese for Latin words that are pinyin, else undefined. */
   read(words: readonly string[]): string | undefined {
+    this.#index()
     const split = words.map((word) => (this.#english.has(word) ? undefined : this.#split(word)))
     const pinyinWords = split.filter((syllables) => syllables !== undefined).length
     if (pinyinWords === 0 || pinyinWords / words.length < MIN_PINYIN_SHARE) return undefined

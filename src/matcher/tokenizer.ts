@@ -207,10 +207,13 @@ export class Tokenizer {
    */
   #replaceHomophones(run: string, add: Add): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
-    const syllables = toPinyin(run)
-    if (syllables.length !== run.length) return run
     const boundaries = new Set([run.length])
     for (const { index } of this.#segmenter.segment(run)) boundaries.add(index)
+    // Pinyin costs more than the rest of reading: only where two single characters stand side by side.
+    const single = (at: number) => boundaries.has(at) && boundaries.has(at + 1) && !this.#stopwords.has(run[at]!)
+    if (!Array.from(run, (_, at) => single(at) && single(at + 1)).some(Boolean)) return run
+    const syllables = toPinyin(run)
+    if (syllables.length !== run.length) return run
     let rest = ''
     let i = 0
     while (i < run.length) {
