@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { DangerWords, FocusWords, Intent, Lexicon } from '../knowledge/schemas'
 import { SoftmaxClassifier, type ClassifierOptions, type SparseVector } from './classifier'
 import { DangerDetector, type Danger } from './danger'
@@ -66,6 +67,9 @@ interface Reading {
   danger?: Danger
 }
 
+const TRAINED_KEPT = 2
+const trainedMatchers = new Map<string, IntentMatcher>()
+
 /** The intent urgent danger is routed to: a demand for a person, now. */
 const URGENT_INTENT = 'escalation'
 
@@ -113,6 +117,23 @@ export class IntentMatcher {
     const vectors = examples.map(({ label, features }) => ({ label, x: this.#vector(features) }))
     this.#classifier = new SoftmaxClassifier(intents.length, vectors, classifierOptions)
     this.#nearest = new NearestExamples(intents.length, vectors)
+  }
+
+  /**
+   * A matcher for this knowledge, trained once per process: training is deterministic, so the same intents and
+   * words give the same model, and a second assistant or a knowledge reload with unchanged intents costs nothing.
+   */
+  static trained(knowledge: MatcherKnowledge): IntentMatcher {
+    const { intents, lexicon, focus, danger } = knowledge
+    const key = createHash('sha256').update(JSON.stringify([intents, lexicon, focus, danger])).digest('hex')
+    let matcher = trainedMatchers.get(key)
+    if (!matcher) {
+      matcher = new IntentMatcher(knowledge)
+      trainedMatchers.set(key, matcher)
+      // One or two knowledge versions live at a time; an old one is let go.
+      if (trainedMatchers.size > TRAINED_KEPT) trainedMatchers.delete(trainedMatchers.keys().next().value!)
+    }
+    return matcher
   }
 
   /** Matches one question. */
