@@ -83,7 +83,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
-  const matcher = new IntentMatcher(kb.intents, kb.lexicon)
+  const matcher = IntentMatcher.trained(kb)
   const translate = await createTranslator(kb.messages)
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
   const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))

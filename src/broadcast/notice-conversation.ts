@@ -17,13 +17,14 @@ export interface NoticeConversationOptions {
 }
 
 /**
- * The resident's side of notices, before the matcher: "退订" / "订阅" (and /unsubscribe, /subscribe), interests by
- * chatting ("我想收招聘信息" adds job_seekers), and "最近有什么通知" / /notices (the active notices for their
- * settlement, in their language). The words are data: `knowledge/notice-words.yaml`.
+ * The resident's side of notices. Before the matcher: "退订" / "订阅" (and /unsubscribe, /subscribe), interests by
+ * chatting ("我想收招聘信息" adds job_seekers), and /notices. After it (`listing`): the `notices` intent
+ * ("最近有什么通知"), answered with the active notices for their settlement, in their language.
+ * The words are data: `knowledge/notice-words.yaml` and `intents/notices.yaml`.
  */
 export class NoticeConversation {
   readonly #o: NoticeConversationOptions
-  readonly #words: { unsubscribe: Set<string>; subscribe: Set<string>; list: Set<string>; want: string[]; dontWant: string[] }
+  readonly #words: { unsubscribe: Set<string>; subscribe: Set<string>; want: string[]; dontWant: string[] }
   readonly #tags: { id: string; phrases: string[] }[]
 
   constructor(options: NoticeConversationOptions) {
@@ -32,7 +33,6 @@ export class NoticeConversation {
     this.#words = {
       unsubscribe: new Set(w.unsubscribe),
       subscribe: new Set(w.subscribe),
-      list: new Set(w.list),
       want: w.want,
       dontWant: w.dontWant,
     }
@@ -46,13 +46,19 @@ export class NoticeConversation {
     const text = normalise(ctx.message.text)
     if (command === 'unsubscribe' || this.#words.unsubscribe.has(text)) return this.#done(ctx, () => this.#unsubscribe(ctx))
     if (command === 'subscribe' || this.#words.subscribe.has(text)) return this.#done(ctx, () => this.#subscribe(ctx))
-    if (command === 'notices' || this.#words.list.has(text)) return this.#done(ctx, () => this.#list(ctx))
+    if (command === 'notices') return this.#done(ctx, () => this.#list(ctx))
     const tag = this.#tags.find((t) => t.phrases.some((p) => text.includes(p)))
     if (tag) {
       if (this.#words.dontWant.some((w) => text.includes(w))) return this.#done(ctx, () => this.#tag(ctx, tag.id, false))
       if (this.#words.want.some((w) => text.includes(w))) return this.#done(ctx, () => this.#tag(ctx, tag.id, true))
     }
     return next()
+  }
+
+  /** After the matcher: "最近有通知吗", "社区有啥通知" in any words the `notices` intent has learnt. */
+  readonly listing: Middleware = async (ctx, next) => {
+    if (ctx.match?.intent !== 'notices') return next()
+    await this.#list(ctx)
   }
 
   async #done(ctx: Context, work: () => void | Promise<void>): Promise<void> {

@@ -59,7 +59,7 @@ export class CheckConversation {
     const normalised = normalise(text)
     const state = this.#current(ctx)
     // Danger and a question the demand desk is waiting for come first; the pre-check waits.
-    const busy = ctx.resident.awaiting !== undefined || this.#kb.words.urgent.some((w) => normalised.includes(w))
+    const busy = ctx.resident.awaiting !== undefined || ctx.match?.danger?.now === true
     if (!busy) {
       const promptId = ctx.message.button?.promptId
       if (promptId && PROMPT.test(promptId) && promptId !== this.#openPrompt(state)) return this.#stale(ctx, state, promptId)

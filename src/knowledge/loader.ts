@@ -6,7 +6,9 @@ import { AnjuError } from '../core/errors'
 import { answerWordsFileSchema, type AnswerWords } from './answer-words-schema'
 import { checkSchema, type Check, type Condition } from './check-schema'
 import {
+  dangerWordsSchema,
   dialogueWordsSchema,
+  focusWordsSchema,
   intentSchema,
   lexiconSchema,
   LOCALES,
@@ -15,7 +17,9 @@ import {
   POLICY_INTENT_IDS,
   settlementsFileSchema,
   topicSchema,
+  type DangerWords,
   type DialogueWords,
+  type FocusWords,
   type Intent,
   type Lexicon,
   type Locale,
@@ -33,6 +37,10 @@ export interface KnowledgeBase {
   words: DialogueWords
   /** Notice words and the tags of notices (`notice-words.yaml`). */
   notices: NoticeWords
+  /** How the matcher reads what is asked and what is context (`focus.yaml`). */
+  focus: FocusWords
+  /** Danger happening now, told from an event that is over (`danger.yaml`). */
+  danger: DangerWords
   /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
   checks: Map<string, Check>
   /** How the pre-checks read answers (`answer-words.yaml`), every locale's words together. */
@@ -210,6 +218,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
   const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
+  const focus = await loadFile(path.join(dirs.knowledgeDir, 'focus.yaml'), focusWordsSchema, problems)
+  const danger = await loadFile(path.join(dirs.knowledgeDir, 'danger.yaml'), dangerWordsSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const answerWords = await loadFile(path.join(dirs.knowledgeDir, 'answer-words.yaml'), answerWordsFileSchema, problems)
@@ -220,7 +230,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords || !focus || !danger) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -231,6 +241,8 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     lexicon,
     words,
     notices,
+    focus,
+    danger,
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     answerWords,
     messages: messages as Record<Locale, Record<string, string>>,

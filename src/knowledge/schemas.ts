@@ -33,9 +33,10 @@ const intentIdSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are lower_snak
  * - `policy`: the knowledge entry with the same id (must cite sources);
  * - `message`: a fixed message from the i18n catalogue (greeting, help, thanks);
  * - `out_of_scope`: examples of what the assistant must refuse; never answered, only used to say no;
- * - `ticket_status`: the resident asks how their demands to caseworkers are going.
+ * - `ticket_status`: the resident asks how their demands to caseworkers are going;
+ * - `notices`: the resident asks for the community's notices (the active ones of their settlement).
  */
-export const HANDLER_KINDS = ['policy', 'message', 'out_of_scope', 'ticket_status'] as const
+export const HANDLER_KINDS = ['policy', 'message', 'out_of_scope', 'ticket_status', 'notices'] as const
 
 export const intentSchema = z.strictObject({
   id: intentIdSchema,
@@ -142,10 +143,8 @@ export const messagesSchema = z.record(
 const wordList = z.array(nonEmpty).transform((words) => words.map(normalise).filter(Boolean))
 const someWords = z.array(nonEmpty).min(1).pipe(wordList)
 
-/** Words the conversation itself listens for: urgent danger, yes, no, cancel. Data, so a county can add its own. */
+/** Words the conversation itself listens for: demands, yes, no, cancel. Data, so a county can add its own. */
 export const dialogueWordsSchema = z.strictObject({
-  /** Any of these in a message raises an urgent ticket at once and tells the resident what to do now. */
-  urgent: someWords,
   /** The resident asks for a person to act (投诉, 转人工): a demand is raised, filed under the message's topic. */
   demand: someWords,
   cancel: someWords,
@@ -160,12 +159,37 @@ export const dialogueWordsSchema = z.strictObject({
 })
 export type DialogueWords = z.infer<typeof dialogueWordsSchema>
 
+/** How a message of several clauses is read: what is asked, what is context (`knowledge/focus.yaml`). */
+export const focusWordsSchema = z.strictObject({
+  /** The text from the last of these on is what the resident asks; before it, context. */
+  asked: someWords,
+  /** A clause with one of these tells what is settled or put aside. */
+  context: someWords,
+  /** A clause made only of these is courtesy (你好, 请问, 谢谢). */
+  courtesy: someWords,
+  /** A clause with one of these asks something. */
+  question: someWords,
+})
+export type FocusWords = z.infer<typeof focusWordsSchema>
+
+/** Danger to life or home, told from an event that is over (`knowledge/danger.yaml`). */
+export const dangerWordsSchema = z.strictObject({
+  hazards: z.record(intentIdSchema, someWords),
+  /** Signs of a hazard (a crack, a smell) that count only when said to be happening now. */
+  signs: z.record(intentIdSchema, someWords).default({}),
+  /** Right before a hazard term, these cancel it (打不着火). */
+  negations: someWords,
+  /** The hazard is over (上个月, 火早灭了). */
+  over: someWords,
+  /** It is happening now; beats "over" in the same clause. */
+  now: someWords,
+})
+export type DangerWords = z.infer<typeof dangerWordsSchema>
+
 /** What residents say about notices, and the tags staff address them to (`knowledge/notice-words.yaml`). */
 export const noticeWordsSchema = z.strictObject({
   unsubscribe: someWords,
   subscribe: someWords,
-  /** "最近有什么通知": the active notices for the resident's settlement. */
-  list: someWords,
   /** A "want" word and a tag's phrase in one message adds the tag; a "don't want" word removes it. */
   want: someWords,
   dontWant: someWords,

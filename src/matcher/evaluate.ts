@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { POLICY_INTENT_IDS } from '../knowledge/schemas'
-import type { IntentMatcher } from './matcher'
+import type { IntentMatcher, MatchExplanation } from './matcher'
 
 const POLICY_INTENTS = new Set<string | null>(POLICY_INTENT_IDS)
 
@@ -9,15 +9,38 @@ export const evalLineSchema = z.object({
   intent: z.string().nullable(),
   /** A second label that also counts as right (the question really is about both). */
   alt_intent: z.string().nullable().optional(),
-})
+  /** The style of the line (dialect, long, multi ...): accuracy is reported per kind. */
+  kind: z.string().optional(),
+  /** Danger happening now: the line must (true) or must not (false) raise an urgent demand. */
+  urgent: z.boolean().optional(),
+}).passthrough()
 export type EvalLine = z.infer<typeof evalLineSchema>
 
 export interface EvalMiss {
   text: string
+  kind?: string
   expected: (string | null)[]
   got: string | null
   confidence: number
   refusal?: string
+  /** What decided it: the features behind the best two intents, and the runner-up. */
+  why: MatchExplanation['why']
+}
+
+export interface KindStats {
+  kind: string
+  total: number
+  correct: number
+}
+
+/** Urgent danger: messages flagged, and, on lines that say whether they are urgent, both kinds of error. */
+export interface UrgentStats {
+  flagged: string[]
+  labelled: number
+  /** Labelled urgent, not flagged: the worse error. */
+  missed: string[]
+  /** Flagged, labelled not urgent. */
+  falseAlarms: string[]
 }
 
 export interface IntentStats {
@@ -32,6 +55,8 @@ export interface EvalReport {
   /** Refused: no policy answer (the fallback or a greeting), or the item's alternative label. `nullIntent` counts the fallback. */
   outOfScope: { total: number; refused: number; refusalRate: number; nullIntent: number }
   perIntent: IntentStats[]
+  perKind: KindStats[]
+  urgent: UrgentStats
   misses: EvalMiss[]
 }
 
@@ -57,9 +82,18 @@ export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): Ev
   let outOfScope = 0
   let refused = 0
   let nullIntent = 0
+  const kinds = new Map<string, KindStats>()
+  const urgent: UrgentStats = { flagged: [], labelled: 0, missed: [], falseAlarms: [] }
   for (const line of lines) {
     const accepted = [line.intent, ...(line.alt_intent !== undefined ? [line.alt_intent] : [])]
-    const result = matcher.match(line.text)
+    const result = matcher.explain(line.text)
+    const flagged = result.danger?.now === true
+    if (flagged) urgent.flagged.push(line.text)
+    if (line.urgent !== undefined) {
+      urgent.labelled += 1
+      if (line.urgent && !flagged) urgent.missed.push(line.text)
+      if (!line.urgent && flagged) urgent.falseAlarms.push(line.text)
+    }
     // Out of scope, anything but a policy answer is right: "你好" may be greeted, never given policy.
     const right = line.intent === null ? !POLICY_INTENTS.has(result.intent) || accepted.includes(result.intent) : accepted.includes(result.intent)
     if (line.intent === null) {
@@ -80,7 +114,15 @@ export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): Ev
       if (right) stats.right += 1
       predicted.set(result.intent, stats)
     }
-    if (!right) misses.push({ text: line.text, expected: accepted, got: result.intent, confidence: result.confidence, refusal: result.refusal })
+    if (line.kind !== undefined) {
+      const stats = kinds.get(line.kind) ?? { kind: line.kind, total: 0, correct: 0 }
+      stats.total += 1
+      if (right) stats.correct += 1
+      kinds.set(line.kind, stats)
+    }
+    if (!right) {
+      misses.push({ text: line.text, kind: line.kind, expected: accepted, got: result.intent, confidence: result.confidence, refusal: result.refusal, why: result.why })
+    }
   }
   const intents = [...new Set([...expectedCount.keys(), ...predicted.keys()])].sort()
   return {
@@ -92,6 +134,8 @@ export function evaluate(matcher: IntentMatcher, lines: readonly EvalLine[]): Ev
       recall: ratio(expectedCount.get(intent)?.found ?? 0, expectedCount.get(intent)?.all ?? 0),
       support: expectedCount.get(intent)?.all ?? 0,
     })),
+    perKind: [...kinds.values()].sort((a, b) => a.kind.localeCompare(b.kind)),
+    urgent,
     misses,
   }
 }

@@ -8,10 +8,23 @@ const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' })
 const NON_WORD = /[^\p{L}\p{N}]+/gu
 
 /**
+ * Folds the forms of writing without losing punctuation: full-width → half-width (NFKC), traditional →
+ * simplified, lower case. Clause splitting needs the punctuation that `normalise` removes.
+ */
+export function fold(text: string): string {
+  return toSimplified(text.normalize('NFKC')).toLowerCase()
+}
+
+/** Punctuation and emoji of folded text → single spaces. */
+export function stripPunctuation(folded: string): string {
+  return folded.replace(NON_WORD, ' ').trim()
+}
+
+/**
  * Puts text in the one form the matcher compares:
  * full-width → half-width (NFKC), traditional → simplified, lower case, punctuation and emoji → single spaces.
  * @example normalise('申請低保？？😊') // '申请低保'
  */
 export function normalise(text: string): string {
-  return toSimplified(text.normalize('NFKC')).toLowerCase().replace(NON_WORD, ' ').trim()
+  return stripPunctuation(fold(text))
 }

@@ -2,9 +2,11 @@ import Fuse from 'fuse.js'
 import { pinyin } from 'pinyin-pro'
 import type { Lexicon } from '../knowledge/schemas'
 import { normalise } from './normalise'
+import { PinyinReader } from './pinyin-input'
 
 /** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
 export type Features = Map<string, number>
+type Add = (feature: string, count?: number) => void
 
 const HAN = /\p{Script=Han}/u
 const HAN_RUN = /\p{Script=Han}+/gu
@@ -16,6 +18,8 @@ const MIN_PINYIN_SYLLABLES = 2
 // Only fairly long English words are looked up fuzzily, so that short words do not turn into others.
 const MIN_FUZZY_WORD_LENGTH = 5
 const FUZZY_THRESHOLD = 0.25
+// A concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
+const HOMOPHONE_COUNT = 0.5
 
 const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
 
@@ -46,8 +50,13 @@ export class Tokenizer {
   /** Fuzzy indexes of English and pinyin words by first letter: typos rarely hit the first letter, and it keeps each search small. */
   readonly #fuzzyByFirstLetter = new Map<string, Fuse<{ term: string; concept: string }>>()
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
+  readonly #pinyin: PinyinReader
 
-  constructor(lexicon: Lexicon) {
+  /**
+   * `examples`: the intents' example questions, whose Chinese words (with the lexicon's) are what pinyin is read
+   * back into, and whose English words tell English from pinyin.
+   */
+  constructor(lexicon: Lexicon, examples: { zh: readonly string[]; en: readonly string[] } = { zh: [], en: [] }) {
     this.#stopwords = new Set(lexicon.stopwords.map((word) => stemPhrase(normalise(word))))
     const ambiguousPinyin = new Set<string>()
     const exactOnly = new Set(lexicon.exactOnly)
@@ -77,6 +86,10 @@ export class Tokenizer {
       const words = latinWords.filter(({ term }) => term[0] === letter)
       this.#fuzzyByFirstLetter.set(letter, new Fuse(words, { keys: ['term'], threshold: FUZZY_THRESHOLD }))
     }
+    const lexiconHan = Object.values(lexicon.concepts).flat().map(normalise).filter((term) => HAN.test(term))
+    const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
+    for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
+    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english)
   }
 
   /** Features of raw text (normalised here). */
@@ -84,15 +97,34 @@ export class Tokenizer {
     return this.featuresOfNormalised(normalise(text))
   }
 
-  featuresOfNormalised(text: string): Features {
+  featuresOfNormalised(normalised: string): Features {
+    const text = this.#fromPinyin(normalised)
     const features: Features = new Map()
-    const add = (feature: string) => features.set(feature, (features.get(feature) ?? 0) + 1)
+    const add = (feature: string, count = 1) => features.set(feature, (features.get(feature) ?? 0) + count)
     // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
     const stemmed = text.replace(LATIN_WORD, stem)
     const rest = this.#replaceTerms(stemmed, this.#wordStarts(stemmed), add)
     for (const run of rest.match(HAN_RUN) ?? []) this.#hanFeatures(run, add)
     for (const word of rest.match(LATIN_WORD) ?? []) this.#latinFeature(word, add)
     return features
+  }
+
+  /** A message typed all in pinyin ("dibao zenme shenqing") is read as the Chinese it spells. */
+  #fromPinyin(text: string): string {
+    if (HAN.test(text)) return text
+    const words = text.match(LATIN_WORD)
+    return (words && this.#pinyin.read(words)) ?? text
+  }
+
+  /** The Chinese words of the examples, most frequent first. */
+  #wordsByFrequency(texts: readonly string[]): string[] {
+    const counts = new Map<string, number>()
+    for (const text of texts) {
+      for (const { segment, isWordLike } of this.#segmenter.segment(normalise(text))) {
+        if (isWordLike && HAN.test(segment)) counts.set(segment, (counts.get(segment) ?? 0) + 1)
+      }
+    }
+    return [...counts].sort((a, b) => b[1] - a[1]).map(([word]) => word)
   }
 
   /** Where the segmenter starts words: used to settle overlapping terms. */
@@ -103,7 +135,7 @@ export class Tokenizer {
   }
 
   /** Emits a concept for every lexicon term (longest match first) and blanks it out of the text. */
-  #replaceTerms(text: string, wordStarts: Set<number>, add: (feature: string) => void): string {
+  #replaceTerms(text: string, wordStarts: Set<number>, add: Add): string {
     let rest = ''
     let i = 0
     while (i < text.length) {
@@ -146,7 +178,7 @@ export class Tokenizer {
     return 0
   }
 
-  #hanFeatures(run: string, add: (feature: string) => void): void {
+  #hanFeatures(run: string, add: Add): void {
     const remaining = this.#replaceHomophones(run, add)
     for (const part of remaining.split(' ')) {
       if (!part) continue
@@ -163,7 +195,7 @@ export class Tokenizer {
     }
   }
 
-  #addBigrams(stretch: string, add: (feature: string) => void): string {
+  #addBigrams(stretch: string, add: Add): string {
     for (let k = 0; k + 1 < stretch.length; k += 1) add(`b:${stretch.slice(k, k + 2)}`)
     return ''
   }
@@ -173,12 +205,15 @@ export class Tokenizer {
    * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words, and be
    * made of single-character segments.
    */
-  #replaceHomophones(run: string, add: (feature: string) => void): string {
+  #replaceHomophones(run: string, add: Add): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
-    const syllables = toPinyin(run)
-    if (syllables.length !== run.length) return run
     const boundaries = new Set([run.length])
     for (const { index } of this.#segmenter.segment(run)) boundaries.add(index)
+    // Pinyin costs more than the rest of reading: only where two single characters stand side by side.
+    const single = (at: number) => boundaries.has(at) && boundaries.has(at + 1) && !this.#stopwords.has(run[at]!)
+    if (!Array.from(run, (_, at) => single(at) && single(at + 1)).some(Boolean)) return run
+    const syllables = toPinyin(run)
+    if (syllables.length !== run.length) return run
     let rest = ''
     let i = 0
     while (i < run.length) {
@@ -188,9 +223,11 @@ export class Tokenizer {
         // A span the segmenter reads as a real word (范围, 住在) is not a typo of a sound-alike term (反味, 猪崽):
         // only runs of single characters, which the segmenter could not make sense of, are.
         if (!Array.from({ length: length - 1 }, (_, k) => i + k + 1).every((inner) => boundaries.has(inner))) continue
+        // A particle or pronoun (呀, 了, 我) is itself, not the sound of a term's syllable.
+        if ([...run.slice(i, i + length)].some((ch) => this.#stopwords.has(ch))) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
-          add(`c:${concept}`)
+          add(`c:${concept}`, HOMOPHONE_COUNT)
           matched = length
           break
         }
@@ -202,7 +239,7 @@ export class Tokenizer {
   }
 
   /** A Latin word that is no lexicon term (it arrives stemmed): a fuzzy concept, else a word feature. */
-  #latinFeature(word: string, add: (feature: string) => void): void {
+  #latinFeature(word: string, add: Add): void {
     // Numbers, single letters and codes such as "a7" (anonymised places, house numbers) carry no topic.
     if (word.length < 2 || /\d/.test(word) || this.#stopwords.has(word)) return
     const concept = this.#fuzzyConcept(word)

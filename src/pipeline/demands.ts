@@ -62,10 +62,12 @@ export class DemandConversation {
     this.#remember(ctx, 'resident', text)
     try {
       if (await this.#commands(ctx, text)) return
-      if (this.#words.urgent.some((word) => normalised.includes(word))) return await this.#urgent(ctx, text)
+      if (ctx.match?.danger?.now) return await this.#urgent(ctx, text)
       if (await this.#pendingQuestion(ctx, text, normalised)) return
       const intent = ctx.match?.intent
-      if (intent === 'escalation' || this.#words.demand.some((word) => normalised.includes(word))) {
+      // A demand word in a request Anju must refuse ("淘宝商家不退货，我要投诉他") is not a demand to the community.
+      const demandWord = ctx.match?.refusal !== 'out_of_scope' && this.#words.demand.some((word) => normalised.includes(word))
+      if (intent === 'escalation' || demandWord) {
         return await this.#start(ctx, { category: this.#topic(ctx), priority: 'normal', summary: this.#description(text) })
       }
       if (intent === 'ticket_status') return await this.#status(ctx)

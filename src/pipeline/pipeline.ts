@@ -151,6 +151,7 @@ export class Pipeline {
       understand(options.matcher, options.logger),
       checks.middleware,
       ...(demands ? [demands.middleware] : []),
+      notices.listing,
       answer(composer),
     ])
   }

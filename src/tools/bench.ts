@@ -187,7 +187,7 @@ await benchBroadcast(BROADCAST_RECIPIENTS)
 if (!process.argv.includes('broadcast')) {
   const questions = await loadQuestions()
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
-  const matcher = new IntentMatcher(kb.intents, kb.lexicon)
+  const matcher = new IntentMatcher(kb)
   await benchMatcher((text) => matcher.match(text), questions)
   await benchStore()
   await benchHttp(questions, true)

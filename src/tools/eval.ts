@@ -5,14 +5,14 @@ import { loadKnowledgeBase } from '../knowledge/loader'
 import { evaluate, parseEvalLines } from '../matcher/evaluate'
 import { IntentMatcher } from '../matcher/matcher'
 
-const files = process.argv.slice(2)
+const files = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 if (files.length === 0) {
-  console.error('usage: npm run eval -- FILE.jsonl [FILE.jsonl ...]   (lines: {"text": "...", "intent": "id" | null})')
+  console.error('usage: npm run eval -- FILE.jsonl [FILE.jsonl ...] [--verbose]   (lines: {"text": "...", "intent": "id" | null})')
   process.exit(2)
 }
 const config = loadConfig()
 const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
-const matcher = new IntentMatcher(kb.intents, kb.lexicon)
+const matcher = new IntentMatcher(kb)
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
 
 for (const file of files) {
@@ -25,9 +25,24 @@ for (const file of files) {
   for (const row of report.perIntent) {
     console.log(`${row.intent.padEnd(22)} ${percent(row.precision).padStart(9)} ${percent(row.recall).padStart(7)} ${String(row.support).padStart(8)}`)
   }
+  if (report.perKind.length > 0) {
+    console.log('\nkind          right  total')
+    for (const row of report.perKind) console.log(`${row.kind.padEnd(12)} ${percent(row.correct / row.total).padStart(6)} ${String(row.total).padStart(6)}`)
+  }
+  const { urgent } = report
+  console.log(`\nurgent danger flagged: ${urgent.flagged.length}`)
+  if (urgent.labelled > 0) {
+    console.log(`  on ${urgent.labelled} lines labelled urgent or not: ${urgent.missed.length} missed, ${urgent.falseAlarms.length} false alarms`)
+    for (const text of urgent.missed) console.log(`  missed: ${JSON.stringify(text)}`)
+    for (const text of urgent.falseAlarms) console.log(`  false alarm: ${JSON.stringify(text)}`)
+  } else if (process.argv.includes('--verbose')) for (const text of urgent.flagged) console.log(`  ${JSON.stringify(text)}`)
   console.log(`\nmisses (${report.misses.length}):`)
   for (const miss of report.misses) {
     const why = miss.refusal ? ` [${miss.refusal}]` : ''
-    console.log(`  ${JSON.stringify(miss.text)}  expected ${miss.expected.join('|')}  got ${miss.got}${why} (${miss.confidence})`)
+    const kind = miss.kind ? ` (${miss.kind})` : ''
+    console.log(`  ${JSON.stringify(miss.text)}${kind}  expected ${miss.expected.join('|')}  got ${miss.got}${why} (${miss.confidence})`)
+    for (const { intent, features } of miss.why) {
+      console.log(`      ${intent.padEnd(18)} ${features.filter((f) => f.value > 0).map((f) => `${f.feature} ${f.value.toFixed(2)}`).join(', ')}`)
+    }
   }
 }

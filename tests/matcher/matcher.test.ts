@@ -10,7 +10,7 @@ import { ROOT } from '../helpers'
 let matcher: IntentMatcher
 beforeAll(async () => {
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
-  matcher = new IntentMatcher(kb.intents, kb.lexicon)
+  matcher = new IntentMatcher(kb)
 })
 
 describe('normalise', () => {
