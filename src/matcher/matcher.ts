@@ -12,7 +12,7 @@ export const MATCHER_DEFAULTS = {
   /** Below this confidence the assistant says honestly that it does not know. */
   threshold: 0.3,
   /** When the best two intents are closer than this, the question is ambiguous: ask, don't guess. */
-  margin: 0.05,
+  margin: 0.02,
   /** Longer messages are read at their start and their end, where residents say what they want. */
   maxChars: 900,
   /** How much each kind of feature counts: lexicon concepts say most, bigrams least. */

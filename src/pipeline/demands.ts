@@ -28,8 +28,9 @@ const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
 const CASEWORKER = /^\/caseworker\s+(yes|no)$/i
 const STATUS_COMMAND = /^\/status$/i
 const POLICY = new Set<string>(POLICY_INTENT_IDS)
-// A topic scoring this much in a demand's own words names its category (the matcher's threshold).
-const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold
+// A topic scoring this much in a demand's own words names its category. Well under the matcher's threshold:
+// the demand itself ("我要投诉") takes most of the score, and what it is about ("物业乱收费") comes second.
+const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold / 3
 
 type Draft = NonNullable<ResidentProfile['demandDraft']>
 
