@@ -28,6 +28,11 @@ export interface OutboundReply {
   text: string
   /** Buttons where the platform has them; a numbered list where it does not. */
   choices?: Choice[]
+  /**
+   * A short label repeated at the head of every piece after the first when the reply is split (a notification's
+   * ticket id), so that replying to any piece still names its ticket.
+   */
+  tag?: string
 }
 
 /** What the matcher decided, kept on the context for handlers, the record and the adapters. */
