@@ -66,7 +66,8 @@ export class CountingChannel implements ChannelSender {
   }
 }
 
-export async function makeBroadcaster(dataDir: string, clock: TestClock, channel: ChannelSender, options: Partial<BroadcastOptions> = {}) {
+/** A broadcaster on `dataDir` whose Telegram is `channel` (undefined: Telegram not started). */
+export async function makeBroadcaster(dataDir: string, clock: TestClock, channel: ChannelSender | undefined, options: Partial<BroadcastOptions> = {}) {
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   const residents = new LowdbResidentStore(dataDir)
   const broadcaster = new Broadcaster({
