@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     testTimeout: 20_000,
+    // Building an assistant (knowledge, matcher) in beforeAll can take over 10 s on a busy two-core machine.
+    hookTimeout: 30_000,
     // Each test file builds its own assistant; two cores, so two workers.
     maxWorkers: 2,
     // In CI, a JSON report as well, so .ci/run can print a plain "N passed, N failed" line.

@@ -47,6 +47,8 @@ export class FakeBotApi {
   #server?: Server
   #port = 0
   #nextMessageId = 1000
+  /** Slow answers the fake is still holding back. */
+  holding = 0
 
   /** The next call of `method` gets `answer` (queue several for several calls). */
   answerNext(method: string, answer: Answer): void {
@@ -128,7 +130,11 @@ export class FakeBotApi {
     const answer = this.#queued.get(method)?.shift() ?? (await this.#defaultAnswer(method, body))
     if (answer.ok && method === 'sendMessage') this.delivered.push({ chatId: String(body.chat_id), text: String(body.text), body })
     if (fault?.kind === 'lose') return void response.socket?.destroy()
-    if (fault?.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, fault.ms))
+    if (fault?.kind === 'slow') {
+      this.holding += 1
+      await new Promise((resolve) => setTimeout(resolve, fault.ms).unref())
+      this.holding -= 1
+    }
     if (!response.destroyed) this.#answer(response, answer)
   }
 
