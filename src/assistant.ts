@@ -73,6 +73,10 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     tickets, residents, audit, staff, outbox, translate, clock, logger,
     limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
+    names: {
+      settlement: (id) => kb.settlements.find((s) => s.id === id)?.name['zh-CN'],
+      category: (id) => kb.topics.get(id)?.title['zh-CN'],
+    },
   })
   const scheduler = new EscalationScheduler(service, outbox, logger)
   return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate) }
@@ -102,6 +106,8 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     clock,
     logger,
   })
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES })
+  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
+    onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
+  })
   return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline }
 }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
     desk?.scheduler.stop()
     await broadcast?.stop()
     await wechat?.stop()
-    telegram?.stop()
+    await telegram?.stop()
     await app.close()
     await conversations.close()
     process.exit(0)

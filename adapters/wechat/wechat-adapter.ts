@@ -3,22 +3,41 @@ import path from 'node:path'
 import qrcodeTerminal from 'qrcode-terminal'
 import { WechatyBuilder, types, type Contact, type Friendship, type Message, type OfficialPuppetNpmName, type Room, type Wechaty } from 'wechaty'
 import type { Config } from '../../src/config/env'
-import type { ChannelSender } from '../../src/escalation/outbox'
 import type { StaffMember } from '../../src/escalation/staff'
 import type { StaffChat } from '../../src/escalation/staff-chat'
 import { systemClock, type Clock } from '../../src/core/clock'
 import { KeyedMutex } from '../../src/core/keyed-mutex'
 import type { Logger } from '../../src/core/logger'
-import { choicesAsCommands, choicesAsText, splitText } from '../../src/core/outbound'
+import { choicesAsText } from '../../src/core/outbound'
+import { SendQueue, type SendQueueOptions } from '../../src/delivery/send-queue'
+import type { ChannelSender } from '../../src/delivery/types'
 import type { Translate } from '../../src/i18n'
 import type { Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
 import { residentKey, type ResidentRepository } from '../../src/store/types'
 import { RestartBackoff, type RestartOptions } from './restart-backoff'
-import { SendPacer, type PacingOptions } from './send-pacer'
+import { WechatTransport, type WechatReply } from './wechat-transport'
 
-export { WECHAT_PACING_DEFAULTS } from './send-pacer'
 export { WECHAT_RESTART_DEFAULTS } from './restart-backoff'
+
+/**
+ * WeChat watches for accounts that send in bursts or on a machine's beat and restricts them (first delays, then a
+ * ban), so every message is paced, one at a time, with a random part on each gap. The figures are conservative,
+ * not documented limits: WeChat publishes none.
+ */
+export const WECHAT_QUEUE_DEFAULTS: Partial<SendQueueOptions> = {
+  concurrency: 1,
+  /** Between any two sends of the account: at most about two messages a second, whoever they go to. */
+  minGapMs: 400,
+  /** Between two sends to one chat: a long answer in pieces arrives as a person would type it. */
+  perChatGapMs: 1_000,
+  /** Up to this much more on each gap, at random. */
+  jitterMs: 800,
+  backoffBaseMs: 2_000,
+}
+
+/** A person reads a friend request before accepting it: a random wait in this range, never milliseconds. */
+export const WECHAT_FRIEND_DELAY_DEFAULTS = { minMs: 8_000, maxMs: 40_000 }
 
 export type WechatyInterface = Wechaty
 
@@ -33,7 +52,10 @@ export const WECHAT_MAX_CHARS = 1_500
 /** On shutdown, answers already queued get this long to go out before the puppet stops. */
 const STOP_DRAIN_MS = 5_000
 
-/** What a resident sends to show us something: answered with `media.unsupported`. Other kinds (recalls, transfers ...) are ignored. */
+/** Money sent to the assistant: answered with `wechat.money_refused`. */
+const MONEY_MESSAGE_TYPES = new Set([types.Message.RedEnvelope, types.Message.Transfer])
+
+/** What a resident sends to show us something: answered with `media.unsupported`. Other kinds (recalls ...) are ignored. */
 const UNSUPPORTED_MESSAGE_TYPES = new Set([
   types.Message.Image,
   types.Message.Audio,
@@ -55,7 +77,10 @@ export interface WechatAdapterOptions {
   /** To answer media in the resident's own language; without it, `defaultLocale`. */
   residents?: Pick<ResidentRepository, 'get'>
   defaultLocale?: Locale
-  pacing?: Partial<PacingOptions>
+  /** The send queue's pace and retries (tests make them fast). */
+  queue?: Partial<SendQueueOptions>
+  /** How long to wait before accepting a friend request. */
+  friendDelay?: Partial<typeof WECHAT_FRIEND_DELAY_DEFAULTS>
   restart?: Partial<RestartOptions>
   /** Longest message sent; longer replies go out in pieces. */
   maxMessageChars?: number
@@ -83,7 +108,8 @@ export class WechatAdapter {
   readonly #maxChars: number
   readonly #clock: Clock
   readonly #qrOutput: NodeJS.WritableStream
-  readonly #pacer: SendPacer
+  readonly #queue: SendQueue<unknown>
+  readonly #friendDelay: typeof WECHAT_FRIEND_DELAY_DEFAULTS
   readonly #restarts: RestartBackoff
   readonly #staffChat: StaffChat | undefined
   // One resident's messages are answered in the order they arrive, even when a room mention takes longer to read.
@@ -103,27 +129,26 @@ export class WechatAdapter {
     this.#maxChars = options.maxMessageChars ?? WECHAT_MAX_CHARS
     this.#clock = options.clock ?? systemClock
     this.#qrOutput = options.qrOutput ?? process.stdout
-    this.#pacer = new SendPacer(options.pacing)
+    this.#friendDelay = { ...WECHAT_FRIEND_DELAY_DEFAULTS, ...options.friendDelay }
+    const transport = new WechatTransport(this.#bot, this.#maxChars, async (recipient) => this.#t(await this.#localeOf(recipient), 'choices.hint'))
+    this.#queue = new SendQueue({
+      channel: CHANNEL,
+      transport,
+      logger: this.#logger,
+      options: { ...WECHAT_QUEUE_DEFAULTS, ...options.queue },
+      onUnreachable: (recipient) => this.#unreachable(recipient),
+    }) as SendQueue<unknown>
     this.#staffChat = options.staffChat
     this.#restarts = new RestartBackoff(options.restart ?? {}, () => void this.#restart())
     this.#listen()
   }
 
   /**
-   * For the outbox: caseworkers' answers, return visits and staff notifications to a WeChat contact or room,
-   * paced like every other send. A contact or room that no longer exists cannot be reached.
+   * For the outbox and broadcasts: caseworkers' answers, return visits, staff notifications and notices to a WeChat
+   * contact or room, through the same queue as every answer.
    */
-  readonly sender: ChannelSender = {
-    send: async (recipient, reply, audience) => {
-      const chat = recipient.endsWith('@chatroom') ? await this.#bot.Room.find({ id: recipient }) : await this.#bot.Contact.find({ id: recipient })
-      if (!chat) return { status: 'unreachable', reason: `no WeChat contact or room ${recipient}` }
-      const locale = chat instanceof this.#bot.Contact ? await this.#localeOf(recipient) : this.#defaultLocale
-      const text = audience === 'staff' ? choicesAsCommands(reply) : choicesAsText(reply, this.#t(locale, 'choices.hint'))
-      for (const piece of splitText(text, this.#maxChars)) {
-        await this.#pacer.send(chat.id, () => chat.say(piece))
-      }
-      return { status: 'sent' }
-    },
+  get sender(): ChannelSender {
+    return this.#queue
   }
 
   /** Starts the puppet; the account logs in by scanning the QR code it logs (or from its saved session). */
@@ -136,7 +161,7 @@ export class WechatAdapter {
   async stop(): Promise<void> {
     this.#running = false
     this.#restarts.cancel()
-    const drained = Promise.allSettled([...this.#inFlight]).then(() => this.#pacer.idle())
+    const drained = Promise.allSettled([...this.#inFlight]).then(() => this.#queue.idle())
     let timer: NodeJS.Timeout | undefined
     await Promise.race([drained, new Promise((resolve) => (timer = setTimeout(resolve, STOP_DRAIN_MS)))])
     clearTimeout(timer)
@@ -219,9 +244,9 @@ export class WechatAdapter {
 
   async #onPrivateMessage(message: Message, talker: Contact): Promise<void> {
     const type = message.type()
-    if (UNSUPPORTED_MESSAGE_TYPES.has(type)) {
-      const locale = await this.#localeOf(talker.id)
-      this.#deliver({ contact: talker }, [this.#t(locale, 'media.unsupported')])
+    const unsupported = MONEY_MESSAGE_TYPES.has(type) ? 'wechat.money_refused' : UNSUPPORTED_MESSAGE_TYPES.has(type) ? 'media.unsupported' : undefined
+    if (unsupported) {
+      this.#deliver({ contact: talker }, [this.#t(await this.#localeOf(talker.id), unsupported)])
       return
     }
     const text = message.text().trim()
@@ -254,6 +279,9 @@ export class WechatAdapter {
   async #onFriendship(friendship: Friendship): Promise<void> {
     if (!this.#running || friendship.type() !== types.Friendship.Receive) return
     const contact = friendship.contact()
+    const { minMs, maxMs } = this.#friendDelay
+    await new Promise((resolve) => setTimeout(resolve, minMs + Math.random() * Math.max(0, maxMs - minMs)).unref())
+    if (!this.#running) return
     await friendship.accept()
     this.#logger.info({ resident: residentKey(CHANNEL, contact.id) }, 'WeChat friend request accepted')
     await this.#inOrder.run(contact.id, () => this.#answer(contact, '/start', { contact }))
@@ -279,26 +307,22 @@ export class WechatAdapter {
     this.#deliver(to, replies)
   }
 
-  /** Queues the replies in pieces through the pacer; a failed send is logged and never stops the adapter. */
+  /** Queues the replies; the queue keeps the chat's order, paces, and retries from a failed piece. */
   #deliver(to: Destination, replies: string[]): void {
-    const pieces = replies.flatMap((reply) => splitText(reply, this.#maxChars))
     const chat = to.room ?? to.contact
-    pieces.forEach((piece, index) => {
-      // In a room, the first piece mentions the resident so that they see it is for them.
-      const send = () => (to.room && index === 0 ? to.room.say(piece, to.contact) : chat.say(piece))
-      this.#pacer.send(chat.id, send).catch((error: unknown) => this.#sendFailed(to, error))
+    replies.forEach((text, index) => {
+      // In a room, the first message mentions the resident so that they see it is for them.
+      const reply: WechatReply = to.room && index === 0 ? { text, mention: to.contact.id } : { text }
+      void this.#queue.send(chat.id, reply, 'resident')
     })
   }
 
-  #sendFailed(to: Destination, error: unknown): void {
-    const resident = residentKey(CHANNEL, to.contact.id)
-    this.#logger.error({ err: error, resident, room: to.room?.id }, 'a WeChat message could not be sent')
-    // No longer a friend (they deleted the assistant): notices skip them until they write again.
-    if (!to.room && to.contact.friend() === false) {
-      this.#pipeline.residentUnreachable(CHANNEL, to.contact.id).catch((failure: unknown) => {
-        this.#logger.error({ err: failure, resident }, 'could not mark the resident unreachable')
-      })
-    }
+  /** A contact who is no longer a friend (deleted the assistant): notices skip them until they write again. */
+  #unreachable(recipient: string): void {
+    if (recipient.endsWith('@chatroom')) return
+    this.#pipeline.residentUnreachable(CHANNEL, recipient).catch((failure: unknown) => {
+      this.#logger.error({ err: failure, resident: residentKey(CHANNEL, recipient) }, 'could not mark the resident unreachable')
+    })
   }
 
   async #localeOf(contactId: string): Promise<Locale> {

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Clock } from '../core/clock'
 import type { Logger } from '../core/logger'
-import type { ChannelSender, DeliveryResult } from '../escalation/outbox'
+import type { AttemptOutcome, ChannelSender, DeliveryResult } from '../delivery/types'
 import type { Translate } from '../i18n'
 import type { Locale } from '../knowledge/schemas'
 import type { ResidentProfile, ResidentRepository } from '../store/types'
@@ -18,8 +18,8 @@ export const BROADCAST_DEFAULTS = {
   pacing: { telegram: 40, wechat: 2_000 } as Record<string, number> | false,
   /** Gap for a channel not named in `pacing`. */
   defaultGapMs: 100,
-  /** Sends in flight per channel (1 when paced keeps the order and the gaps exact). */
-  concurrency: 1,
+  /** Notices in flight per channel: a slow request or a held chat occupies one of them, never the whole broadcast. */
+  concurrency: 16,
   /** After this many attempts a delivery is failed. */
   maxAttempts: 5,
   /** Backoff after a passing failure: base × 2^(attempt-1), capped; a channel's retry_after is waited at least. */
@@ -40,30 +40,27 @@ export interface BroadcasterDeps {
   options?: Partial<BroadcastOptions>
 }
 
-/** Why a run ended. */
-export type RunOutcome = 'done' | 'stopped' | 'expired'
+/** Why a run ended; waiting: some recipients are not settled yet (their channel is not running), so it runs again later. */
+export type RunOutcome = 'done' | 'stopped' | 'expired' | 'waiting'
 
-/** Spaces the sends of one channel; a 429's retry_after holds the whole channel. */
+/** Spaces the notices of one channel; rate limits and outages are held by the channel's queue. */
 class Pacer {
   #next = 0
-  #holdUntil = 0
   constructor(readonly gapMs: number) {}
   async wait(): Promise<void> {
     const now = performance.now()
-    const at = Math.max(now, this.#next, this.#holdUntil)
+    const at = Math.max(now, this.#next)
     this.#next = at + this.gapMs
     if (at > now) await sleep(at - now)
-  }
-  hold(ms: number): void {
-    this.#holdUntil = Math.max(this.#holdUntil, performance.now() + ms)
   }
 }
 
 /**
- * Plans a notice's recipients and delivers it, one delivery record per recipient, paced per channel, retried with
- * backoff, and resumable: each delivery is recorded as `sending` before the channel is called and with its outcome
- * after. A run that finds `sending` left by a crash counts it as sent-unknown and does not resend it: a notice is
- * delivered at most once (the one message a crash catches mid-call may be lost, never doubled).
+ * Plans a notice's recipients and delivers it through the channels' send queues, one delivery record per recipient,
+ * paced per channel, retried with backoff, and resumable: each request is recorded as `sending` before it goes out
+ * and with its outcome after. A request whose outcome is unknown (timeout, connection lost, or a crash mid-call)
+ * is settled as sent-unknown and not sent again: a notice is delivered at most once. Recipients whose channel is
+ * not running stay waiting, and the run ends `waiting` so that the notice stays "sending" and resumes later.
  */
 export class Broadcaster {
   readonly #deps: BroadcasterDeps
@@ -109,7 +106,12 @@ export class Broadcaster {
   /** Delivery counts: live while it runs here, from the records otherwise. */
   async progress(noticeId: string): Promise<DeliveryCounts> {
     const running = this.#running.get(noticeId)
-    return countDeliveries(running ? running.records : await new DeliveryLog(this.#dir, noticeId).load())
+    if (running) return countDeliveries(running.records)
+    const counts = countDeliveries(await new DeliveryLog(this.#dir, noticeId).load())
+    // Not running here: a "sending" on disk was interrupted mid-request, which is sent-unknown.
+    counts.unknown += counts.sending
+    counts.sending = 0
+    return counts
   }
 
   isRunning(noticeId: string): boolean {
@@ -130,6 +132,13 @@ export class Broadcaster {
     const state = { records, stop: false }
     this.#running.set(notice.id, state)
     try {
+      // "sending" left by a crash: the request may have gone out. Settled as sent-unknown, never sent again.
+      for (const record of records) {
+        if (record.state !== 'sending') continue
+        record.state = 'unknown'
+        record.reason = 'interrupted while sending'
+        await log.record({ i: record.i, s: 'unknown', at: this.#deps.clock.now().toISOString(), n: record.attempts, reason: record.reason })
+      }
       const texts = new Map<Locale, string>()
       const textFor = (locale: Locale) => {
         let text = texts.get(locale)
@@ -161,8 +170,9 @@ export class Broadcaster {
         onProgress(countDeliveries(records))
       }
       await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(channel, queue, log, textFor, halt, report)))
-      onProgress?.(countDeliveries(records))
-      return state.stop ? 'stopped' : expired ? 'expired' : 'done'
+      const counts = countDeliveries(records)
+      onProgress?.(counts)
+      return state.stop ? 'stopped' : expired ? 'expired' : counts.waiting > 0 ? 'waiting' : 'done'
     } finally {
       this.#running.delete(notice.id)
     }
@@ -195,21 +205,20 @@ export class Broadcaster {
           retries.length = 0
           return
         }
-        const attempts = record.attempts + 1
-        record.state = 'sending'
-        record.attempts = attempts
-        await log.record({ i: record.i, s: 'sending', at: this.#deps.clock.now().toISOString(), n: attempts })
-        let result: DeliveryResult
-        try {
-          result = await sender.send(record.to, { text: textFor(record.locale) }, 'resident')
-        } catch (error) {
-          result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
-        }
+        const result = await this.#deliverOne(sender, record, log, textFor(record.locale), halt)
         const at = this.#deps.clock.now().toISOString()
+        const attempts = record.attempts
         if (result.status === 'sent') {
           record.state = 'sent'
           await log.record({ i: record.i, s: 'sent', at, n: attempts })
-        } else if (result.status === 'unreachable' || attempts >= maxAttempts) {
+        } else if (result.status === 'unknown') {
+          // At most once: it may have arrived, so it is never sent again.
+          record.state = 'unknown'
+          record.reason = result.reason
+          await log.record({ i: record.i, s: 'unknown', at, n: attempts, reason: result.reason })
+        } else if (result.status === 'cancelled') {
+          // Stopped or expired before it went out: it stays waiting.
+        } else if (result.status !== 'retry' || attempts >= maxAttempts) {
           record.state = 'failed'
           record.reason = result.reason
           await log.record({ i: record.i, s: 'failed', at, n: attempts, reason: result.reason })
@@ -217,7 +226,6 @@ export class Broadcaster {
           record.state = 'retry'
           record.reason = result.reason
           await log.record({ i: record.i, s: 'retry', at, n: attempts, reason: result.reason })
-          if (result.afterMs > 0) pacer.hold(result.afterMs)
           const backoff = Math.min(backoffBaseMs * 2 ** (attempts - 1), backoffMaxMs)
           retries.push({ record, due: performance.now() + Math.max(backoff, result.afterMs) })
         }
@@ -225,6 +233,38 @@ export class Broadcaster {
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
+  }
+
+  /**
+   * One notice to one resident through the channel's queue, at most once and behind conversations. "sending" is
+   * recorded right before each request; a rate limit or a passing failure (proof it did not arrive) is recorded as
+   * a retry, so that a crash while the queue waits sends it again, and only a crash mid-request leaves sent-unknown.
+   */
+  async #deliverOne(sender: ChannelSender, record: DeliveryRecord, log: DeliveryLog, text: string, halt: () => boolean): Promise<DeliveryResult> {
+    const before = record.attempts
+    const beforeAttempt = async () => {
+      if (halt()) return false
+      record.state = 'sending'
+      record.attempts += 1
+      await log.record({ i: record.i, s: 'sending', at: this.#deps.clock.now().toISOString(), n: record.attempts })
+      return true
+    }
+    const afterAttempt = async (outcome: AttemptOutcome) => {
+      if (outcome.kind !== 'rate_limited' && outcome.kind !== 'transient') return
+      record.state = 'retry'
+      record.reason = outcome.reason
+      await log.record({ i: record.i, s: 'retry', at: this.#deps.clock.now().toISOString(), n: record.attempts, reason: outcome.reason })
+    }
+    let result: DeliveryResult
+    try {
+      result = await sender.send(record.to, { text }, 'resident', { mode: 'at-most-once', priority: 'bulk', beforeAttempt, afterAttempt })
+    } catch (error) {
+      // A sender that throws has said nothing about the message: at most once, it is not sent again.
+      result = { status: 'unknown', reason: (error as Error).message }
+    }
+    // A sender that does not report its attempts still made one.
+    if (record.attempts === before && result.status !== 'cancelled') record.attempts += 1
+    return result
   }
 
   /** The audience in a stable order: subscribers to send to, and those skipped with the reason. */

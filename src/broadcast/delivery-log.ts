@@ -20,7 +20,7 @@ export interface PlannedDelivery {
 /** What happened to one delivery; the last event of a recipient is its state. */
 export interface DeliveryEvent {
   i: number
-  s: 'sending' | 'sent' | 'failed' | 'retry'
+  s: 'sending' | 'sent' | 'unknown' | 'failed' | 'retry'
   at: string
   /** Attempts so far. */
   n: number
@@ -28,10 +28,11 @@ export interface DeliveryEvent {
 }
 
 /**
- * queued: not tried yet; sending: handed to the channel, outcome not recorded (after a crash: sent-unknown, never
- * resent); retry: a passing failure, tried again; sent / failed: final; skipped: never sent (see `skip`).
+ * queued: not tried yet; sending: on the wire, outcome not recorded yet (found after a crash: settled as unknown);
+ * retry: proven not delivered (rate limit, passing failure), tried again; unknown (sent-unknown): the request went
+ * out and nothing says whether it arrived, never resent; sent / failed: final; skipped: never sent (see `skip`).
  */
-export type DeliveryState = 'queued' | 'sending' | 'retry' | 'sent' | 'failed' | 'skipped'
+export type DeliveryState = 'queued' | 'sending' | 'retry' | 'sent' | 'unknown' | 'failed' | 'skipped'
 
 export interface DeliveryRecord extends PlannedDelivery {
   state: DeliveryState
@@ -46,12 +47,16 @@ export interface DeliveryCounts {
   sending: number
   retry: number
   sent: number
+  /** Sent-unknown: may have arrived, not resent. */
+  unknown: number
   failed: number
+  /** Not settled yet: queued or to be retried. */
+  waiting: number
   skipped: Record<SkipReason, number>
 }
 
 export const emptyCounts = (): DeliveryCounts => ({
-  total: 0, queued: 0, sending: 0, retry: 0, sent: 0, failed: 0,
+  total: 0, queued: 0, sending: 0, retry: 0, sent: 0, unknown: 0, failed: 0, waiting: 0,
   skipped: Object.fromEntries(SKIP_REASONS.map((r) => [r, 0])) as Record<SkipReason, number>,
 })
 
@@ -62,6 +67,7 @@ export function countDeliveries(records: Iterable<DeliveryRecord>): DeliveryCoun
     if (record.state === 'skipped') counts.skipped[record.skip ?? 'unsubscribed'] += 1
     else counts[record.state] += 1
   }
+  counts.waiting = counts.queued + counts.retry
   return counts
 }
 

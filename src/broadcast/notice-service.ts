@@ -176,6 +176,11 @@ export class NoticeService {
     const run = (async () => {
       const outcome = await this.#d.broadcaster.run(notice)
       if (outcome === 'stopped') return
+      if (outcome === 'waiting') {
+        // Some recipients' channel is not running: the notice stays "sending" and the next round resumes it.
+        this.#d.logger.warn({ notice: notice.id, progress: await this.#d.broadcaster.progress(notice.id) }, 'notices: broadcast waiting for its channel')
+        return
+      }
       const current = await this.#d.notices.get(notice.id)
       if (current?.status !== 'sending') return
       await this.#d.notices.update(notice.id, { status: outcome, updatedAt: this.#d.clock.now().toISOString() })

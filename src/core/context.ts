@@ -35,6 +35,11 @@ export interface OutboundReply {
   choices?: Choice[]
   /** The prompt these choices were offered for (a pre-check question: check, question and turn); buttons carry it back. */
   promptId?: string
+  /**
+   * A short label repeated at the head of every piece after the first when the reply is split (a notification's
+   * ticket id), so that replying to any piece still names its ticket.
+   */
+  tag?: string
 }
 
 /** What the matcher decided, kept on the context for handlers, the record and the adapters. */

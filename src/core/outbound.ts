@@ -1,4 +1,4 @@
-import type { OutboundReply } from './context'
+import type { Choice, OutboundReply } from './context'
 
 /**
  * A reply for a channel without buttons: its choices become a numbered list under the text,
@@ -38,4 +38,19 @@ export function splitText(text: string, limit: number): string[] {
   }
   if (rest) pieces.push(rest)
   return pieces
+}
+
+/**
+ * The one place a reply is cut into a platform's messages: the text split under `limit` (see `splitText`), the
+ * choices with the last piece, and the reply's `tag` at the head of every later piece.
+ * @example splitReply({ text: longNotification, tag: 'T261123-0001', choices }, 4000)
+ * // [{ text: '【新工单】T261123-0001 …' }, { text: '[T261123-0001] …', choices }]
+ */
+export function splitReply(reply: OutboundReply, limit: number): { text: string; choices?: Choice[] }[] {
+  const prefix = reply.tag ? `[${reply.tag}] ` : ''
+  const texts = splitText(reply.text, limit - [...prefix].length)
+  return texts.map((text, index) => ({
+    text: index > 0 ? `${prefix}${text}` : text,
+    ...(index === texts.length - 1 && reply.choices?.length ? { choices: reply.choices } : {}),
+  }))
 }

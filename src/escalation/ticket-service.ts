@@ -25,7 +25,18 @@ export interface TicketServiceOptions {
   limits: TimeLimits
   /** How long after the due time the supervisor is alerted too. */
   supervisorAlertDelayMs: number
+  /** Names for staff messages (settlements, topics); ids are shown where a name is not known. */
+  names?: TicketNames
 }
+
+/** What staff read instead of ids. */
+export interface TicketNames {
+  settlement(id: string): string | undefined
+  category(id: string): string | undefined
+}
+
+/** Staff read times in China time, as on a wall clock: 2026/11/24 17:00. */
+const chinaTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 
 const STAFF_LOCALE: Locale = 'zh-CN'
 
@@ -39,11 +50,25 @@ export class TicketService {
 
   constructor(options: TicketServiceOptions) {
     this.#o = options
-    // A resident's first delivered answer is what "time to first answer" measures.
+    // A resident's first delivered answer is what "time to first answer" measures; every outcome is on the ticket.
     options.outbox.onDelivered(async (item) => {
       if (item.audience !== 'resident' || !item.ticketId) return
-      await options.tickets.update(item.ticketId, (t) => { t.firstAnswerAt ??= options.clock.now().toISOString() })
+      await this.#change(item.ticketId, (t) => {
+        t.firstAnswerAt ??= this.#now()
+        t.events.push({ at: this.#now(), actor: 'system', type: 'delivery', detail: 'delivered' })
+      })
     })
+    options.outbox.onHeld((item) => this.#undelivered(item, 'held', 'ticket.notify_undelivered'))
+    options.outbox.onFailed((item) => this.#undelivered(item, 'failed', 'ticket.notify_delivery_failed'))
+  }
+
+  /** A message to the resident did not arrive: recorded on the ticket, and the caseworker is told (never "sent"). */
+  async #undelivered(item: { audience: string; ticketId?: string; lastError?: string }, state: 'held' | 'failed', key: string): Promise<void> {
+    if (item.audience !== 'resident' || !item.ticketId) return
+    const updated = await this.#change(item.ticketId, (t) => {
+      t.events.push({ at: this.#now(), actor: 'system', type: 'delivery', detail: `${state}: ${item.lastError ?? ''}` })
+    })
+    await this.#notifyStaff(updated, this.#handlers(updated), key, { reason: item.lastError ?? '' }, false)
   }
 
   async create(demand: NewDemand): Promise<Ticket> {
@@ -159,11 +184,13 @@ export class TicketService {
 
   // ---- the resident's side ----
 
-  /** More words from the resident on a ticket they raised a moment ago. */
+  /** More words from the resident on a ticket they raised a moment ago (a second demand merged): the caseworker hears them. */
   async addResidentMessage(id: string, text: string): Promise<Ticket> {
-    return this.#change(id, (t) => {
+    const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
     })
+    await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_merged', { text })
+    return updated
   }
 
   /** The return visit's answer: solved closes the ticket, not solved reopens it and tells the caseworker. */
@@ -175,10 +202,7 @@ export class TicketService {
       t.events.push({ at: this.#now(), actor: 'resident', type: 'return_visit', detail: solved ? 'solved' : 'not solved' })
       this.#setStatus(t, solved ? 'closed' : 'reopened', 'resident')
     })
-    if (!solved) {
-      const assignee = updated.assignee ? this.#o.staff.get(updated.assignee) : undefined
-      await this.#notifyStaff(updated, assignee ? [assignee] : this.#o.staff.ofSettlement(updated.settlementId, 'caseworker'), 'ticket.notify_reopened')
-    }
+    if (!solved) await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_reopened')
     return updated
   }
 
@@ -194,8 +218,7 @@ export class TicketService {
           t.alerted.assignee = this.#now()
           t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'assignee' })
         })
-        const assignee = updated.assignee ? this.#o.staff.get(updated.assignee) : undefined
-        await this.#notifyStaff(updated, assignee ? [assignee] : this.#o.staff.ofSettlement(updated.settlementId, 'caseworker'), 'ticket.notify_overdue')
+        await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
         const updated = await this.#change(ticket.id, (t) => {
           t.alerted.supervisor = this.#now()
@@ -260,6 +283,12 @@ export class TicketService {
     return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
   }
 
+  /** Who handles a ticket: its assignee, else the caseworkers of its settlement. */
+  #handlers(ticket: Ticket): StaffMember[] {
+    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
+    return assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')
+  }
+
   #supervisorsOf(ticket: Ticket): StaffMember[] {
     const supervisors = this.#o.staff.ofSettlement(ticket.settlementId, 'supervisor')
     return supervisors.length ? supervisors : this.#o.staff.admins()
@@ -278,27 +307,30 @@ export class TicketService {
     })
   }
 
-  async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string): Promise<void> {
+  async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+    const names = this.#o.names
+    const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
     const text = this.#o.translate(STAFF_LOCALE, key, {
       id: ticket.id,
       priority: this.#o.translate(STAFF_LOCALE, `ticket.priority.${ticket.priority}`),
-      category: ticket.category,
+      category,
       summary: ticket.summary,
-      settlement: ticket.settlementId ?? '—',
-      due: ticket.dueAt,
+      settlement: (ticket.settlementId && (names?.settlement(ticket.settlementId) ?? ticket.settlementId)) ?? '—',
+      due: chinaTime.format(new Date(ticket.dueAt)),
+      ...extra,
     })
     // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.
-    const choices = [
+    const choices = withButtons ? [
       { label: this.#o.translate(STAFF_LOCALE, 'staff.button_take'), value: `/take ${ticket.id}` },
       { label: this.#o.translate(STAFF_LOCALE, 'staff.button_resolve'), value: `/resolve ${ticket.id}` },
-    ]
+    ] : undefined
     const seen = new Set<string>()
     for (const member of recipients) {
       for (const contact of member.contacts) {
         const key = `${contact.channel}:${contact.recipient}`
         if (seen.has(key)) continue
         seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, choices, ticketId: ticket.id, audience: 'staff' })
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
       }
     }
   }

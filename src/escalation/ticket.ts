@@ -9,7 +9,8 @@ export type Actor = 'resident' | 'system' | `staff:${string}`
 export interface TicketEvent {
   at: string
   actor: Actor
-  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message'
+  /** delivery: what became of a message to the resident (delivered, held: not reachable yet, failed), with the reason. */
+  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery'
   /** Free detail: the new status, the assignee, the text of a reply or note ... */
   detail?: string
 }

@@ -66,12 +66,16 @@ export class ConversationCommands {
   async #command(ctx: Context, name: string, argument: string): Promise<boolean> {
     const { locale } = ctx
     switch (name) {
-      case 'start':
+      case 'start': {
         ctx.outcome = { intent: 'greeting', confidence: 1, fallback: false }
         ctx.reply(this.#t(locale, 'greeting'))
+        // A settlement's poster opens the chat with `/start <settlement id>` (a Telegram deep link, a QR code).
+        const fromLink = this.#kb.settlements.find((s) => s.id === argument)
+        if (fromLink) await this.#saveSettlement(ctx, fromLink)
         if (!ctx.resident.settlementId) this.askSettlement(ctx)
-        else ctx.reply(this.#t(locale, 'help'), this.#composer.topicChoices(locale))
+        else ctx.reply(this.#t(ctx.locale, 'help'), this.#composer.topicChoices(ctx.locale))
         return true
+      }
       case 'help':
         ctx.outcome = { intent: 'help', confidence: 1, fallback: false }
         ctx.reply(this.#t(locale, 'help'), this.#composer.topicChoices(locale))

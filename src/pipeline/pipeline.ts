@@ -33,6 +33,8 @@ export interface PipelineOptions {
   defaultLocale: Locale
   /** A pre-check left this long ends (DIALOGUE_IDLE_MINUTES); 30 by default. */
   dialogueIdleMinutes?: number
+  /** A resident who was unreachable (blocked the bot) came back: what waited for them is delivered now. */
+  onResidentReturned?: (channel: string, channelUserId: string) => Promise<void>
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -121,10 +123,15 @@ export class Pipeline {
   readonly #residents: ResidentRepository
   readonly #oneAtATime = new KeyedMutex()
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
+  readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
     this.#residents = options.residents
+    const logger = options.logger
+    // Delivering what waited must never break answering the resident's message.
+    this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
+      .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
     const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
@@ -165,7 +172,8 @@ export class Pipeline {
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
       ctx.offeredChoices = this.#offered.get(key)
       // Writing again is the sign that a resident who blocked the bot has come back.
-      if (resident.blocked) ctx.updateResident({ blocked: false })
+      const returned = resident.blocked
+      if (returned) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#run(ctx, async () => {})
       this.#rememberChoices(ctx)
@@ -173,7 +181,18 @@ export class Pipeline {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
         await storing('resident profile', () => this.#residents.save(ctx.resident))
       }
+      if (returned) await this.#onReturned?.(message.channel, message.channelUserId)
       return ctx
+    })
+  }
+
+  /** The platform says a resident who had blocked the bot unblocked it: unmarked, and what waited is delivered. */
+  residentReturned(channel: string, channelUserId: string): Promise<void> {
+    const key = residentKey(channel, channelUserId)
+    return this.#oneAtATime.run(key, async () => {
+      const resident = await storing('resident profile', () => this.#residents.get(key))
+      if (resident?.blocked) await storing('resident profile', () => this.#residents.save({ ...resident, blocked: false, updatedAt: new Date().toISOString() }))
+      await this.#onReturned?.(channel, channelUserId)
     })
   }
 

@@ -129,7 +129,8 @@ export interface OutboxItem {
   ticketId?: string
   /** Resident deliveries count towards "first answer"; staff ones do not. */
   audience: 'resident' | 'staff'
-  status: 'pending' | 'sent' | 'failed'
+  /** held: the recipient cannot be reached now (blocked the bot); kept, and delivered when they come back. */
+  status: 'pending' | 'held' | 'sent' | 'failed'
   attempts: number
   nextAttemptAt: string
   lastError?: string
@@ -143,6 +144,8 @@ export interface OutboxRepository {
   /** Pending items due by `now`, oldest first. */
   due(now: Date): Promise<OutboxItem[]>
   update(id: string, patch: Partial<OutboxItem>): Promise<void>
+  /** Held items of one recipient, oldest first. */
+  held(channel: string, recipient: string): Promise<OutboxItem[]>
   list(): Promise<OutboxItem[]>
 }
 

@@ -144,7 +144,7 @@ async function benchBroadcast(recipients: number): Promise<void> {
   let delivered = 0
   const broadcaster = new Broadcaster({
     dataDir: dir, residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
-    senderFor: () => ({ send: async () => { delivered += 1; return { status: 'sent' } } }),
+    senderFor: () => ({ send: async (_to, _reply, _audience, options) => { await options?.beforeAttempt?.(); delivered += 1; return { status: 'sent' } } }),
     options: { pacing: false, concurrency: 32 },
   })
   const now = Date.now()

@@ -22,17 +22,17 @@ const FINAL = new Set(['done', 'cancelled', 'expired'])
 
 export function bar(counts: DeliveryCounts, width = 30): string {
   const toSend = counts.total - Object.values(counts.skipped).reduce((a, b) => a + b, 0)
-  const finished = counts.sent + counts.failed + counts.sending
+  const finished = counts.sent + counts.failed + counts.unknown + counts.sending
   const ratio = toSend === 0 ? 1 : Math.min(1, finished / toSend)
   const filled = Math.round(ratio * width)
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${toSend} sent ${counts.sent} failed ${counts.failed} retrying ${counts.retry}`
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${toSend} sent ${counts.sent} failed ${counts.failed} sent-unknown ${counts.unknown} waiting ${counts.waiting}`
 }
 
 export function summary(status: string, counts: DeliveryCounts): string[] {
   const skipped = Object.entries(counts.skipped).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none'
   return [
     `notice ${status}: ${counts.total} in the audience`,
-    `  sent ${counts.sent}, failed ${counts.failed}, sent-unknown (interrupted) ${counts.sending}, not sent ${counts.queued + counts.retry}`,
+    `  sent ${counts.sent}, failed ${counts.failed}, sent-unknown ${counts.unknown + counts.sending}, waiting (not sent yet) ${counts.waiting}`,
     `  skipped: ${skipped}`,
   ]
 }
@@ -82,7 +82,7 @@ export async function runBroadcastCli(argv: string[], io: BroadcastCliIo): Promi
       if (current.progress) io.progress(`\r${bar(current.progress)}`)
       if (FINAL.has(current.status)) {
         io.progress('\n')
-        for (const line of summary(current.status, current.progress ?? { total: 0, queued: 0, sending: 0, retry: 0, sent: 0, failed: 0, skipped: {} })) io.out(line)
+        for (const line of summary(current.status, current.progress ?? { total: 0, queued: 0, sending: 0, retry: 0, sent: 0, unknown: 0, failed: 0, waiting: 0, skipped: {} })) io.out(line)
         return current.status === 'done' ? 0 : 1
       }
       if (current.status === 'scheduled' && Date.parse(current.sendAt) > Date.now() + 60_000) {

@@ -2,7 +2,7 @@ import path from 'node:path'
 import type { OutboundReply } from '../../src/core/context'
 import { Broadcaster, type BroadcastOptions } from '../../src/broadcast/broadcaster'
 import type { Notice } from '../../src/broadcast/notice'
-import type { ChannelSender, DeliveryResult } from '../../src/escalation/outbox'
+import type { Audience, ChannelSender, DeliveryResult, SendOptions } from '../../src/delivery/types'
 import { createLogger } from '../../src/core/logger'
 import { createTranslator } from '../../src/i18n'
 import { loadKnowledgeBase } from '../../src/knowledge/loader'
@@ -49,7 +49,8 @@ export class CountingChannel implements ChannelSender {
   #crashed?: () => void
   readonly crashed = new Promise<void>((resolve) => { this.#crashed = resolve })
 
-  async send(recipient: string, reply: OutboundReply): Promise<DeliveryResult> {
+  async send(recipient: string, reply: OutboundReply, _audience?: Audience, options?: SendOptions): Promise<DeliveryResult> {
+    if (options?.beforeAttempt && !(await options.beforeAttempt())) return { status: 'cancelled' }
     const call = (this.#calls.get(recipient) ?? 0) + 1
     this.#calls.set(recipient, call)
     const scripted = this.script?.(recipient, call)
@@ -65,7 +66,8 @@ export class CountingChannel implements ChannelSender {
   }
 }
 
-export async function makeBroadcaster(dataDir: string, clock: TestClock, channel: ChannelSender, options: Partial<BroadcastOptions> = {}) {
+/** A broadcaster on `dataDir` whose Telegram is `channel` (undefined: Telegram not started). */
+export async function makeBroadcaster(dataDir: string, clock: TestClock, channel: ChannelSender | undefined, options: Partial<BroadcastOptions> = {}) {
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   const residents = new LowdbResidentStore(dataDir)
   const broadcaster = new Broadcaster({

@@ -23,12 +23,14 @@ describe('caseworkers in their Telegram chat', () => {
     const { assistant } = await (await deskFixture(dir, clock, { li_xiaofang: '7001', zhao_lijuan: '7002' })).start()
     const bot = new Telegraf('123456:TEST-token', { telegram: { apiRoot: await api.start() } })
     bot.botInfo = BOT_INFO as UserFromGetMe
-    const telegram = new TelegramAdapter({ bot, pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger, staffChat: assistant.desk!.staffChat, sleep: async () => {} })
+    const telegram = new TelegramAdapter({ bot, pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger, staffChat: assistant.desk!.staffChat, queue: { minGapMs: 0 } })
     const desk = assistant.desk!
     desk.outbox.register('telegram', telegram.sender)
     const update = async (u: Parameters<Telegraf['handleUpdate']>[0]) => {
       await bot.handleUpdate(u)
+      await telegram.settled()
       await desk.outbox.drain()
+      await telegram.queue.idle()
     }
     const to = (chatId: number) => api.sent().filter((m) => m.chat_id === chatId || m.chat_id === String(chatId))
 
@@ -45,7 +47,7 @@ describe('caseworkers in their Telegram chat', () => {
 
     // Replying to the notification answers the resident.
     await update(textUpdate('今天下午物业就来清理。', 7001, 'zh-hans', String(notification.text)))
-    expect(String(to(7001).at(-1)!.text)).toContain('已把您的回复发给居民')
+    expect(String(to(7001).at(-1)!.text)).toContain('正在发给居民')
     expect(String(to(42).at(-1)!.text)).toContain('今天下午物业就来清理。')
 
     // Another settlement's caseworker cannot act on it.

@@ -12,19 +12,27 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
   let assistant: Assistant
   let api: FakeBotApi
   let apiRoot: string
-  let slept: number[]
+  let adapters: TelegramAdapter[]
 
-  const adapter = (limits = {}) => {
+  const adapter = (limits = {}, queue = {}) => {
     const bot = new Telegraf('123456:TEST-token', { telegram: { apiRoot } })
     bot.botInfo = BOT_INFO as UserFromGetMe
-    return new TelegramAdapter({
+    const telegram = new TelegramAdapter({
       bot,
       pipeline: assistant.pipeline,
       translate: assistant.translate,
       logger: assistant.logger,
-      sleep: async (ms) => { slept.push(ms) },
       limits,
+      queue: { minGapMs: 0, backoffBaseMs: 5, ...queue },
     })
+    adapters.push(telegram)
+    return telegram
+  }
+  /** Feeds an update, then waits until its replies have gone out. */
+  const feed = async (telegram: TelegramAdapter, update: Parameters<Telegraf['handleUpdate']>[0]) => {
+    await telegram.bot.handleUpdate(update)
+    await telegram.settled()
+    await telegram.queue.idle()
   }
   const texts = () => api.sent().map((body) => String(body.text))
 
@@ -40,20 +48,20 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
   })
   beforeEach(() => {
     api.reset()
-    slept = []
+    adapters = []
   })
 
   it('answers a text question in the chat it came from', async () => {
-    await adapter().bot.handleUpdate(textUpdate('低保怎么申请', 42))
+    await feed(adapter(), textUpdate('低保怎么申请', 42))
     const [sent] = api.sent()
-    expect(sent).toMatchObject({ chat_id: 42 })
+    expect(String(sent!.chat_id)).toBe('42')
     expect(String(sent!.text)).toContain('民政')
     expect(sent).not.toHaveProperty('parse_mode')
   })
 
   it('greets on /start and asks for the settlement with buttons; a button press saves it', async () => {
-    const bot = adapter().bot
-    await bot.handleUpdate(textUpdate('/start', 43))
+    const bot = adapter()
+    await feed(bot, textUpdate('/start', 43))
     const [greeting, question] = api.sent()
     expect(String(greeting!.text)).toContain('安居助手')
     expect(String(question!.text)).toContain('请问您住在哪个安置区')
@@ -61,29 +69,31 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
     expect(buttons).toContainEqual({ text: '幸福家园安置区（示例）', callback_data: '/settlement xingfu_jiayuan_sample' })
 
     api.calls.length = 0
-    await bot.handleUpdate(buttonUpdate('/settlement xingfu_jiayuan_sample', 43))
-    expect(api.sent('answerCallbackQuery')).toHaveLength(1)
+    await feed(bot, buttonUpdate('/settlement xingfu_jiayuan_sample', 43, [[{ text: '幸福家园安置区（示例）', callback_data: '/settlement xingfu_jiayuan_sample' }]]))
+    // A short toast names the choice, and the pressed keyboard is removed so that it is not pressed twice.
+    expect(api.sent('answerCallbackQuery')).toEqual([expect.objectContaining({ text: '已选：幸福家园安置区（示例）' })])
+    expect(api.sent('editMessageReplyMarkup')).toEqual([expect.objectContaining({ chat_id: 43, message_id: 1, reply_markup: { inline_keyboard: [] } })])
     expect(texts()[0]).toContain('已记下：您住在幸福家园安置区（示例）')
     expect(await assistant.residents.get('telegram:43')).toMatchObject({ settlementId: 'xingfu_jiayuan_sample', displayName: '张 阿姨' })
   })
 
   it('lists the topics as buttons on /help, and a topic button answers it', async () => {
-    const bot = adapter().bot
-    await bot.handleUpdate(textUpdate('/help', 44))
+    const bot = adapter()
+    await feed(bot, textUpdate('/help', 44))
     const buttons = (api.sent()[0]!.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat()
     expect(buttons.map((b) => b.callback_data)).toContain('/topic school_enrolment')
     api.calls.length = 0
-    await bot.handleUpdate(buttonUpdate('/topic school_enrolment', 44))
+    await feed(bot, buttonUpdate('/topic school_enrolment', 44))
     expect(texts()[0]).toContain('教育')
   })
 
   it("answers in English for an English-speaking resident's Telegram", async () => {
-    await adapter().bot.handleUpdate(textUpdate('Where can I see a doctor?', 45, 'en-GB'))
+    await feed(adapter(), textUpdate('Where can I see a doctor?', 45, 'en-GB'))
     expect(texts()[0]).toMatch(/Policy basis/)
   })
 
   it('splits a long answer under the limit, keeping every character', async () => {
-    await adapter({ maxChars: 120 }).bot.handleUpdate(textUpdate('低保怎么申请', 46))
+    await feed(adapter({ maxChars: 120 }), textUpdate('低保怎么申请', 46))
     const pieces = texts()
     expect(pieces.length).toBeGreaterThan(2)
     for (const piece of pieces) expect([...piece].length).toBeLessThanOrEqual(120)
@@ -91,28 +101,14 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
     expect(pieces.join('').replace(/\s/g, '')).toContain('政策依据')
   })
 
-  it('waits retry_after on 429 and then delivers', async () => {
-    api.answerNext('sendMessage', { ok: false, error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } })
-    await adapter().bot.handleUpdate(textUpdate('培训补贴怎么领', 47))
-    expect(slept).toEqual([3000])
-    expect(api.sent()).toHaveLength(2)
-    expect(api.sent()[0]).toEqual(api.sent()[1])
-  })
-
-  it('gives up after a bounded number of 429s instead of retrying forever', async () => {
-    for (let i = 0; i < 3; i += 1) api.answerNext('sendMessage', { ok: false, error_code: 429, description: 'Too Many Requests', parameters: { retry_after: 1 } })
-    await adapter({ maxAttempts: 3 }).bot.handleUpdate(textUpdate('培训补贴怎么领', 48))
-    expect(api.sent()).toHaveLength(3)
-    expect(slept).toEqual([1000, 1000])
-  })
-
   it('marks a resident who blocked the bot, without retrying, until they write again', async () => {
-    const bot = adapter().bot
+    const bot = adapter()
     api.answerNext('sendMessage', { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' })
-    await bot.handleUpdate(textUpdate('小额贷款怎么申请', 49))
-    expect(api.sent()).toHaveLength(1)
+    await feed(bot, textUpdate('小额贷款怎么申请', 49))
+    await bot.settled()
+    expect(api.sent().filter((m) => m.chat_id === '49')).toHaveLength(1)
     expect(await assistant.residents.get('telegram:49')).toMatchObject({ blocked: true })
-    await bot.handleUpdate(textUpdate('谢谢', 49))
+    await feed(bot, textUpdate('谢谢', 49))
     expect(await assistant.residents.get('telegram:49')).toMatchObject({ blocked: false })
   })
 
@@ -146,7 +142,7 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
   })
 
   it('replies politely to a photo, saying what is supported', async () => {
-    await adapter().bot.handleUpdate(photoUpdate(50))
+    await feed(adapter(), photoUpdate(50))
     expect(texts()).toEqual([expect.stringContaining('只能看懂文字')])
   })
 
@@ -160,7 +156,9 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
     const telegram = adapter()
     telegram.mountWebhook(app, 'https://anju.example.org/telegram/hook', 'secret-secret-secret')
     expect(await telegram.startWebhook('https://anju.example.org/telegram/hook', 'secret-secret-secret')).toBe(true)
-    expect(api.sent('setWebhook')).toEqual([expect.objectContaining({ url: 'https://anju.example.org/telegram/hook', secret_token: 'secret-secret-secret' })])
+    expect(api.sent('setWebhook')).toEqual([expect.objectContaining({
+      url: 'https://anju.example.org/telegram/hook', secret_token: 'secret-secret-secret', allowed_updates: ['message', 'callback_query', 'my_chat_member'],
+    })])
 
     const refused = await app.inject({ method: 'POST', url: '/telegram/hook', payload: textUpdate('低保', 51) })
     expect(refused.statusCode).toBe(401)
@@ -173,6 +171,8 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
       payload: textUpdate('低保怎么申请', 51),
     })
     expect(accepted.statusCode).toBe(200)
+    await telegram.settled()
+    await telegram.queue.idle()
     expect(texts()[0]).toContain('民政')
     await app.close()
   })

@@ -21,8 +21,8 @@ export async function waitFor(what: string, condition: () => boolean | Promise<b
 }
 
 /**
- * The WeChat adapter over the real assistant, on wechaty-puppet-mock: no network. Pacing is a few milliseconds
- * and restarts are quick, so that tests run fast; options override anything.
+ * The WeChat adapter over the real assistant, on wechaty-puppet-mock: no network. Pacing, retries and the friend
+ * request delay are a few milliseconds and restarts are quick, so that tests run fast; options override anything.
  */
 export async function startMockWechat(assistant: Assistant, options: Partial<WechatAdapterOptions> = {}) {
   const mocker = new mock.Mocker()
@@ -39,7 +39,8 @@ export async function startMockWechat(assistant: Assistant, options: Partial<Wec
     translate: assistant.translate,
     residents: assistant.residents,
     logger,
-    pacing: { globalIntervalMs: 1, perChatIntervalMs: 2 },
+    queue: { minGapMs: 1, perChatGapMs: 2, jitterMs: 0, backoffBaseMs: 5 },
+    friendDelay: { minMs: 20, maxMs: 30 },
     restart: { firstDelayMs: 20, maxDelayMs: 100 },
     qrOutput,
     ...options,

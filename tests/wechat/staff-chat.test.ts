@@ -37,7 +37,7 @@ describe('caseworkers in their WeChat chat', () => {
     caseworker.say(`/take ${ticket!.id}`).to(wechat.botUser)
     await waitFor('taken', () => caseworkerInbox.some((t) => t.includes('已接单')))
     caseworker.say(`/reply ${ticket!.id} 已经贴了告示，明天上门提醒。`).to(wechat.botUser)
-    await waitFor('the answer sent', () => caseworkerInbox.some((t) => t.includes('已把您的回复发给居民')))
+    await waitFor('the answer sent', () => caseworkerInbox.some((t) => t.includes('正在发给居民')))
     await desk.outbox.drain()
     await waitFor('the resident hears', () => resident.chat.inbox.some((t) => t.includes('已经贴了告示')))
     expect(await desk.tickets.get(ticket!.id)).toMatchObject({ status: 'in_progress', assignee: 'li_xiaofang' })

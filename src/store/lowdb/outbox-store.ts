@@ -8,7 +8,7 @@ interface OutboxFile {
 }
 
 /**
- * The outbox in `DATA_DIR/outbox/pending.json`; items leave it once delivered (or given up) and are kept
+ * The outbox in `DATA_DIR/outbox/pending.json` (pending and held items); items leave it once delivered (or given up) and are kept
  * in per-day logs `outbox/done/<day>/`, so the pending file stays small however much is sent.
  */
 export class LowdbOutboxStore implements OutboxRepository {
@@ -40,7 +40,8 @@ export class LowdbOutboxStore implements OutboxRepository {
     const item = file.db.data.items[id]
     if (!item) return
     const updated = { ...item, ...patch }
-    if (updated.status === 'pending') {
+    // Pending and held items stay in the pending file; only delivered and given-up ones move to the day logs.
+    if (updated.status === 'pending' || updated.status === 'held') {
       file.db.data.items[id] = updated
       await file.save()
       return
@@ -49,6 +50,13 @@ export class LowdbOutboxStore implements OutboxRepository {
     await this.#done.append((updated.sentAt ?? new Date().toISOString()).slice(0, 10), updated)
     delete file.db.data.items[id]
     await file.save()
+  }
+
+  async held(channel: string, recipient: string): Promise<OutboxItem[]> {
+    return Object.values((await this.#open()).db.data.items)
+      .filter((item) => item.status === 'held' && item.channel === channel && item.recipient === recipient)
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+      .map((item) => structuredClone(item))
   }
 
   async list(): Promise<OutboxItem[]> {
