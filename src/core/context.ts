@@ -15,6 +15,8 @@ export interface InboundMessage {
   localeHint?: Locale
   /** The resident's name on the platform, for staff. */
   displayName?: string
+  /** Set when a button was pressed: `text` is then its value. */
+  button?: { value: string; promptId?: string }
   receivedAt: Date
 }
 
@@ -28,6 +30,7 @@ export interface OutboundReply {
   text: string
   /** Buttons where the platform has them; a numbered list where it does not. */
   choices?: Choice[]
+  promptId?: string
 }
 
 /** What the matcher decided, kept on the context for handlers, the record and the adapters. */
@@ -48,6 +51,11 @@ export class Context {
   offeredChoices?: string[]
   /** What the matcher understood, once it has run. */
   match?: MatchResult
+  /**
+   * Whether the resident's channel can deliver later messages (a caseworker's answer, notices). The chat API
+   * and the terminal cannot: there the assistant never promises to send anything.
+   */
+  canPush = false
   /** The resident's profile; change it through `updateResident` so that it is saved. */
   readonly resident: ResidentProfile
   #residentChanged = false

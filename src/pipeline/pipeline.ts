@@ -10,7 +10,7 @@ import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
 import { RecentMap } from '../core/recent-map'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
-import { AnswerComposer } from './answer'
+import { AnswerComposer, type Citation } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
 import { DemandConversation } from './demands'
@@ -33,6 +33,8 @@ export interface PipelineOptions {
   defaultLocale: Locale
   /** A pre-check left this long ends (DIALOGUE_IDLE_MINUTES); 30 by default. */
   dialogueIdleMinutes?: number
+  /** Whether a channel can deliver later messages (it has a running sender); none can by default. */
+  canPush?: (channel: string) => boolean
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -119,13 +121,17 @@ export class Pipeline {
   readonly #run: Middleware
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
+  readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
+  readonly #composer: AnswerComposer
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
     this.#residents = options.residents
+    this.#canPush = options.canPush ?? (() => false)
     const composer = new AnswerComposer(options.kb, options.translate)
+    this.#composer = composer
     const commands = new ConversationCommands(options.kb, options.translate, composer)
     const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
@@ -163,6 +169,9 @@ export class Pipeline {
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
       ctx.offeredChoices = this.#offered.get(key)
+      ctx.canPush = this.#canPush(message.channel)
+      // A language the resident picked (the web page's switch) is theirs from now on: relays and notices use it too.
+      if (message.locale && message.locale !== resident.locale) ctx.updateResident({ locale: message.locale })
       // Writing again is the sign that a resident who blocked the bot has come back.
       if (resident.blocked) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
@@ -174,6 +183,11 @@ export class Pipeline {
       }
       return ctx
     })
+  }
+
+  /** A turn's sources as residents read them, each once: title and clause, with the file it cites. */
+  citations(ctx: Context): Citation[] {
+    return this.#composer.citations(ctx.sources, ctx.locale)
   }
 
   /**
