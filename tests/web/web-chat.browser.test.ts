@@ -26,6 +26,7 @@ describe('the web chat in a real browser', () => {
   const phone = { width: 390, height: 844 }
 
   beforeAll(async () => {
+    if (SHOTS) await mkdir(SHOTS, { recursive: true })
     dir = await makeTempDir()
     desk = await (await deskFixture(dir, new TestClock(MONDAY))).start()
     base = await desk.app.listen({ port: 0, host: '127.0.0.1' })
@@ -86,6 +87,7 @@ describe('the web chat in a real browser', () => {
     expect(after).toContain('楼道的灯坏了一个月了')
     // Shown, so read: nothing is marked new after the reload.
     expect(await page.locator('.divider').count()).toBe(0)
+    if (SHOTS) await page.screenshot({ path: path.join(SHOTS, 'web-chat-ticket-390.png') })
   })
 
   it('another browser with only the resident id can neither read nor act; the resident answers the return visit by button', async () => {
@@ -171,12 +173,11 @@ describe('the web chat in a real browser', () => {
   })
 
   it('at 320 and 390 px: nothing overflows, the title fits, the chips scroll visibly, long answers show their start', async () => {
-    if (SHOTS) await mkdir(SHOTS, { recursive: true })
     for (const width of [320, 390]) {
       const { context, page } = await open({ width, height: width === 320 ? 568 : 844 })
       await page.locator('#input').fill('低保怎么申请？要什么材料？')
       await page.locator('#input').press('Enter')
-      await page.locator('.row.bot .sources').first().waitFor()
+      await page.getByText('政策依据：《').last().waitFor()
       const layout = await page.evaluate(() => {
         const answers = document.querySelectorAll('.row.bot')
         const answer = answers.item(answers.length - 1).getBoundingClientRect()
@@ -195,7 +196,7 @@ describe('the web chat in a real browser', () => {
       if (SHOTS) await page.screenshot({ path: path.join(SHOTS, `web-chat-${width}.png`) })
       // The last chip is reachable by scrolling.
       await page.locator('.chip').last().scrollIntoViewIfNeeded()
-      expect(await page.locator('#chipsWrap').getAttribute('class')).toContain('more-left')
+      await expect.poll(() => page.locator('#chipsWrap').getAttribute('class')).toContain('more-left')
 
       await page.getByRole('button', { name: 'Switch to English' }).click()
       await page.getByRole('button', { name: 'Larger text' }).click()

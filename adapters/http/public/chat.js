@@ -9,7 +9,7 @@
   var list = $("messages"), chips = $("chips"), chipsWrap = $("chipsWrap"), form = $("composer"), input = $("input");
   var sendBtn = $("send"), counter = $("counter"), notice = $("notice");
   var busy = false, typingRow = null, welcome = null, events = null, sessionReady = false;
-  var seen = {}, lastPushSeq = 0, shownUpTo = 0, readSent = 0;
+  var seen = {}, lastPushSeq = 0, shownUpTo = 0, readSent = 0, lastSources = "";
 
   function store(key, value) {
     try {
@@ -88,12 +88,15 @@
     var mine = entry.from === "resident";
     var row = addBubble(mine ? "user" : "bot", entry.text, entry.kind === "push" ? "push" : "");
     row.setAttribute("data-seq", String(entry.seq));
-    if (entry.sources && entry.sources.length) {
+    var sources = entry.sources && entry.sources.length ? t("sources") + entry.sources.join(locale === "en" ? "; " : "；") : "";
+    // Each step of one conversation (raising a demand takes three) rests on the same sources: said once.
+    if (sources && sources !== lastSources) {
       var src = document.createElement("div");
       src.className = "sources";
-      src.textContent = t("sources") + entry.sources.join(locale === "en" ? "; " : "；");
+      src.textContent = sources;
       row.appendChild(src);
     }
+    if (!mine) lastSources = sources;
     if (mine) disableChoices(null);
     if (entry.choices && entry.choices.length) {
       disableChoices(null);
@@ -293,7 +296,10 @@
   }
 
   function applyTextSize(large) {
+    // Larger text makes everything taller: a resident reading the newest message should still see it after.
+    var atBottom = list.scrollHeight - list.clientHeight - list.scrollTop < 40;
     document.documentElement.className = large ? "large" : "";
+    if (atBottom) list.scrollTop = list.scrollHeight;
     $("sizeBtn").setAttribute("aria-pressed", String(large));
     store("anju.largeText", large ? "1" : "0");
     chipEdges();

@@ -103,6 +103,9 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
       channel: WEB_CHANNEL, channelUserId: residentId, text: button?.value ?? text!, locale, receivedAt, ...(button ? { button } : {}),
     })
     const citations = pipeline.citations(ctx)
+    // Under the answer, the sources its text does not already name (a policy answer ends with its own).
+    const said = ctx.replies.map((reply) => reply.text).join('\n')
+    const unsaid = citations.filter((c) => !said.includes(c.text)).map((c) => c.text)
     const entries: NewWebEntry[] = [
       { from: 'resident', kind: 'message', text: text ?? button!.value },
       ...ctx.replies.map((reply, index): NewWebEntry => ({
@@ -111,7 +114,7 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
         text: reply.text,
         ...(reply.choices?.length ? { choices: reply.choices } : {}),
         ...(reply.promptId ? { promptId: reply.promptId } : {}),
-        ...(index === ctx.replies.length - 1 && citations.length ? { sources: citations.map((c) => c.text) } : {}),
+        ...(index === ctx.replies.length - 1 && unsaid.length ? { sources: unsaid } : {}),
       })),
     ]
     return {
