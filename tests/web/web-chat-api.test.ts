@@ -29,6 +29,13 @@ describe('the web chat API: identity, history, reading, pushes', () => {
     const cookie = session.cookies[0]!
     return { cookie, headers: { cookie: `${cookie.name}=${cookie.value}` } }
   }
+  /** A web resident of 幸福家园 who has raised a demand: their cookie and the ticket's id. */
+  async function residentWithTicket(demand: string) {
+    const { headers } = await newResident()
+    await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '/settlement xingfu_jiayuan_sample' } })
+    const { entries } = (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: demand } })).json()
+    return { headers, id: /T\d{6}-\d{4}/.exec(entries.at(-1).text)![0] }
+  }
   const history = async (headers: Record<string, string>) => (await inject({ method: 'GET', url: '/api/web/history', headers })).json()
 
   it('issues a long random token in an HttpOnly, SameSite=Strict cookie, and knows it again', async () => {
@@ -51,6 +58,8 @@ describe('the web chat API: identity, history, reading, pushes', () => {
     expect(anonymous.json()).toMatchObject({ code: 'ANJU_ERR_WEB_IDENTITY' })
     const crossSite = await inject({ method: 'POST', url: '/api/web/chat', headers: { ...headers, origin: 'https://evil.example' }, payload: { text: '解决了' } })
     expect(crossSite.statusCode).toBe(403)
+    const sandboxed = await inject({ method: 'POST', url: '/api/web/chat', headers: { ...headers, origin: 'null' }, payload: { text: '解决了' } })
+    expect(sandboxed.statusCode).toBe(403)
     expect((await history(headers)).entries).toEqual([])
   })
 
@@ -71,10 +80,7 @@ describe('the web chat API: identity, history, reading, pushes', () => {
   })
 
   it('reading the history changes nothing; the read mark is the page\'s to move, and only forward', async () => {
-    const { headers } = await newResident()
-    await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '/settlement xingfu_jiayuan_sample' } })
-    const { entries } = (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '我要投诉小区门口的垃圾一周没人清理' } })).json()
-    const id = /T\d{6}-\d{4}/.exec(entries.at(-1).text)![0]
+    const { headers, id } = await residentWithTicket('我要投诉小区门口的垃圾一周没人清理')
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '明天一早清走。' })
     const before = await history(headers)
     expect(await history(headers)).toEqual(before)
@@ -88,10 +94,7 @@ describe('the web chat API: identity, history, reading, pushes', () => {
   })
 
   it('a stream replays what was pushed after the browser\'s Last-Event-ID, then what comes next', async () => {
-    const { headers } = await newResident()
-    await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '/settlement xingfu_jiayuan_sample' } })
-    const { entries } = (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '我要投诉楼上半夜装修太吵了' } })).json()
-    const id = /T\d{6}-\d{4}/.exec(entries.at(-1).text)![0]
+    const { headers, id } = await residentWithTicket('我要投诉楼上半夜装修太吵了')
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '第一次答复' })
     const first = (await history(headers)).entries.at(-1)
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '第二次答复' })

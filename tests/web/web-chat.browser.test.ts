@@ -16,7 +16,8 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS ? path.join(ROOT, 'docs', 'screensh
 
 type Started = Awaited<ReturnType<Awaited<ReturnType<typeof deskFixture>>['start']>>
 
-describe('the web chat in a real browser', () => {
+// Browser steps wait on a real server and page; a busy machine gets room, a passing run takes seconds.
+describe('the web chat in a real browser', { timeout: 60_000 }, () => {
   let dir: string
   let desk: Started
   let base: string

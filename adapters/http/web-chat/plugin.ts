@@ -18,6 +18,15 @@ import { webSender } from './web-sender'
 
 export const WEB_CHANNEL = 'web'
 
+/** The host an Origin header names; a malformed one (or "null", from a sandboxed frame) names none. */
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host
+  } catch {
+    return undefined
+  }
+}
+
 export const WEB_CHAT_DEFAULTS = {
   /** The cookie the browser keeps its token in: HttpOnly, so no script on the page can read it. */
   cookie: 'anju_web',
@@ -69,7 +78,7 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
   app.addHook('onRequest', async (request) => {
     const origin = request.headers.origin
     if (request.method === 'GET' || !origin || !request.url.startsWith('/api/web/')) return
-    if (new URL(origin).host !== request.headers.host) throw new AnjuError('ANJU_ERR_FORBIDDEN', 'requests from another site are refused')
+    if (hostOf(origin) !== request.headers.host) throw new AnjuError('ANJU_ERR_FORBIDDEN', 'requests from another site are refused')
   })
 
   app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(page))
@@ -149,7 +158,14 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
     // the copy by its seq, rather than never.
     const unsubscribe = hub.subscribe(residentId, stream)
     stream.on('close', unsubscribe)
-    const missed = (await stores.history.read(residentId)).entries.filter((entry) => entry.kind === 'push' && entry.seq > after)
-    stream.write(missed.map(entryEvent).join(''))
+    stream.on('error', unsubscribe)
+    try {
+      const missed = (await stores.history.read(residentId)).entries.filter((entry) => entry.kind === 'push' && entry.seq > after)
+      stream.write(missed.map(entryEvent).join(''))
+    } catch (error) {
+      // The answer has begun: end the stream, and the browser reconnects after `retry`.
+      request.log.error({ err: error }, 'web chat: missed entries could not be read')
+      stream.end()
+    }
   })
 }
