@@ -79,8 +79,8 @@ export class AnswerComposer {
       const key = `${file}#${clause}`
       if (seen.has(key)) continue
       const [, kind, number] = CLAUSE.exec(clause)!
-      const document = this.#t(locale, `source.${file.replace(/\.txt$/, '')}`)
-      const text = this.#t(locale, 'source_mention', { document, clause: this.#t(locale, `clause.${kind}`, { number }) })
+      const document = this.#rendered(`${locale}|document|${file}`, () => this.#t(locale, `source.${file.replace(/\.txt$/, '')}`))
+      const text = this.#rendered(`${locale}|cite|${key}`, () => this.#t(locale, 'source_mention', { document, clause: this.#t(locale, `clause.${kind}`, { number }) }))
       seen.set(key, { file, clause, document, text })
     }
     return [...seen.values()]

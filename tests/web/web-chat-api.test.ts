@@ -79,6 +79,13 @@ describe('the web chat API: identity, history, reading, pushes', () => {
     expect((await history(headers)).entries).toHaveLength(body.entries.length)
   })
 
+  it('still takes a choice by its number, as on channels without buttons', async () => {
+    const { headers } = await newResident()
+    const say = async (text: string) => (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text } })).json()
+    expect((await say('/lang')).entries.at(-1).choices.map((c: { label: string }) => c.label)).toEqual(['中文', 'English'])
+    expect(await say('2')).toMatchObject({ locale: 'en', entries: [{ text: '2' }, { text: expect.stringContaining('English') }] })
+  })
+
   it('reading the history changes nothing; the read mark is the page\'s to move, and only forward', async () => {
     const { headers, id } = await residentWithTicket('我要投诉小区门口的垃圾一周没人清理')
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '明天一早清走。' })
