@@ -20,7 +20,8 @@ import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
 import { LowdbTicketStore } from './store/lowdb/ticket-store'
-import type { ConversationRepository, ResidentRepository, TicketRepository } from './store/types'
+import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './store/lowdb/web-stores'
+import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
 export interface DemandDesk {
@@ -48,6 +49,13 @@ export interface Assistant {
   /** Broadcast notices (with the demand desk: they need its staff, audit and channels). */
   broadcast?: NoticeService
   pipeline: Pipeline
+  /** The web chat's residents (by the hash of their token) and their conversations as the page shows them. */
+  web: WebChatStores
+}
+
+export interface WebChatStores {
+  identities: WebIdentityRepository
+  history: WebHistoryRepository
 }
 
 export interface AssistantOverrides {
@@ -108,6 +116,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   })
   const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
+    canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
   })
-  return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline }
+  const dataDir = path.resolve(config.DATA_DIR)
+  const web = { identities: new LowdbWebIdentityStore(dataDir), history: new LowdbWebHistoryStore(dataDir) }
+  return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline, web }
 }

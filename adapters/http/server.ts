@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { STATUS_CODES } from 'node:http'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify'
 import type { Logger } from '../../src/core/logger'
@@ -7,26 +6,32 @@ import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import { LOCALES, type Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
-import type { DemandDesk } from '../../src/assistant'
+import type { DemandDesk, WebChatStores } from '../../src/assistant'
+import { systemClock } from '../../src/core/clock'
+import type { KnowledgeBase } from '../../src/knowledge/loader'
 import type { NoticeService } from '../../src/broadcast/notice-service'
 import type { ConversationRepository } from '../../src/store/types'
-import { chatRequestSchema, chatResponseJsonSchema, inboxQuery } from './chat-schema'
+import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
 import { noticeApi } from './notice-api'
+import { addSecurityHeaders } from './security-headers'
 import { staffApi } from './staff-api'
 import { parse as parseBody } from './validate'
+import { webChat } from './web-chat/plugin'
 
 export interface HttpServerOptions {
   pipeline: Pipeline
   translate: Translate
   logger: Logger
-  /** With a demand desk: the staff API, and the web chat's inbox for caseworkers' answers. */
+  /** The topics, for the web page's chips. */
+  kb: Pick<KnowledgeBase, 'topics'>
+  /** The web chat's identities and conversations. */
+  web: WebChatStores
+  /** With a demand desk: the staff API, and the web channel for caseworkers' answers and notices. */
   desk?: DemandDesk
   conversations?: ConversationRepository
   /** With the demand desk: the notices API. */
   broadcast?: NoticeService
 }
-
-const WEB_CHAT_PAGE = new URL('./public/index.html', import.meta.url)
 
 /** The body of every error answer: a stable code for programs, a message for people. */
 function errorBody(statusCode: number, code: string, message: string) {
@@ -37,14 +42,13 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   })
-  const page = await readFile(WEB_CHAT_PAGE, 'utf8')
   const hints = Object.fromEntries(LOCALES.map((locale) => [locale, translate(locale, 'choices.hint')])) as Record<Locale, string>
 
   app.setErrorHandler((error: FastifyError | AnjuError, request, reply) => {
@@ -63,16 +67,14 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
     reply.status(404).send(errorBody(404, 'ANJU_ERR_NOT_FOUND', `${request.method} ${request.url} does not exist`))
   })
 
+  addSecurityHeaders(app)
   app.get('/healthz', async () => ({ status: 'ok' }))
-  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(page))
+  await app.register(webChat, { pipeline, translate, topics: kb.topics.values(), stores: web, clock: desk?.clock ?? systemClock, outbox: desk?.outbox })
 
   app.post('/api/chat', { schema: { response: { 200: chatResponseJsonSchema } } }, async (request) => {
     const { userId, text, locale, button } = parseBody(chatRequestSchema, request.body)
     const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, ...(button ? { button } : {}), receivedAt: new Date() })
-    const seen = new Set<string>()
-    const sources = ctx.sources
-      .filter((source) => !seen.has(`${source.file}#${source.clause}`) && seen.add(`${source.file}#${source.clause}`))
-      .map(({ file, clause }) => ({ file, clause }))
+    const sources = pipeline.citations(ctx)
     // The API speaks plain text: choices become a numbered list the resident answers with a number.
     const hint = hints[ctx.locale]
     const replies = ctx.replies.map((reply) => ({ text: choicesAsText(reply, hint), ...(reply.promptId ? { promptId: reply.promptId } : {}) }))
@@ -82,13 +84,6 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
   if (desk && conversations) {
     await app.register(staffApi, { desk, conversations })
     if (broadcast) await app.register(noticeApi, { desk, broadcast })
-    // The web chat cannot be pushed to: it asks here for caseworkers' answers and return visits.
-    app.get('/api/inbox', async (request) => {
-      const { userId } = parseBody(inboxQuery, request.query)
-      const hint = hints['zh-CN']
-      const items = await desk.outbox.collect('http', userId)
-      return { replies: items.map((item) => ({ text: choicesAsText(item, hint) })) }
-    })
   }
 
   return app

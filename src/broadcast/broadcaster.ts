@@ -13,9 +13,10 @@ export const BROADCAST_DEFAULTS = {
   /**
    * Least gap between two sends on a channel, in ms; false turns pacing off (tests, benchmark).
    * Telegram allows about 30 messages a second to different chats; WeChat restricts accounts that send in bulk,
-   * so notices go out slowly there (its adapter also paces every send).
+   * so notices go out slowly there (its adapter also paces every send). The web channel writes to the server's own
+   * files and open pages: no platform to spare, so no gap.
    */
-  pacing: { telegram: 40, wechat: 2_000 } as Record<string, number> | false,
+  pacing: { telegram: 40, wechat: 2_000, web: 0 } as Record<string, number> | false,
   /** Gap for a channel not named in `pacing`. */
   defaultGapMs: 100,
   /** Notices in flight per channel: a slow request or a held chat occupies one of them, never the whole broadcast. */

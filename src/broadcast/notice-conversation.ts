@@ -79,7 +79,7 @@ export class NoticeConversation {
       this.#o.askSettlement(ctx)
       return
     }
-    ctx.reply(this.#o.translate(ctx.locale, 'notice.subscribed', { settlement: settlement.name[ctx.locale] }))
+    ctx.reply(this.#o.translate(ctx.locale, ctx.canPush ? 'notice.subscribed' : 'notice.subscribed_no_push', { settlement: settlement.name[ctx.locale] }))
   }
 
   #tag(ctx: Context, tag: string, add: boolean): void {
@@ -92,7 +92,8 @@ export class NoticeConversation {
     }
     ctx.updateResident({ tags: tags.includes(tag) ? tags : [...tags, tag], notices: true })
     const resubscribed = notices ? '' : this.#o.translate(ctx.locale, 'notice.tag_resubscribed')
-    ctx.reply(this.#o.translate(ctx.locale, 'notice.tag_added', { tag: label, resubscribed }).trim())
+    // A channel that cannot push gets no promise of sending, only where to look.
+    ctx.reply(this.#o.translate(ctx.locale, ctx.canPush ? 'notice.tag_added' : 'notice.tag_added_no_push', { tag: label, resubscribed }).trim())
     if (!ctx.resident.settlementId) this.#o.askSettlement(ctx)
   }
 

@@ -60,6 +60,11 @@ export class Context {
   offeredChoices?: string[]
   /** What the matcher understood, once it has run. */
   match?: MatchResult
+  /**
+   * Whether the resident's channel can deliver later messages (a caseworker's answer, notices). The chat API
+   * and the terminal cannot: there the assistant never promises to send anything.
+   */
+  canPush = false
   /** The resident's profile; change it through `updateResident` so that it is saved. */
   readonly resident: ResidentProfile
   #residentChanged = false

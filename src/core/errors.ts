@@ -7,6 +7,7 @@ export const ERROR_CODES = {
   ANJU_ERR_KB_INVALID: { status: 500, message: 'A knowledge or intent file is invalid' },
   ANJU_ERR_BAD_REQUEST: { status: 400, message: 'The request is invalid' },
   ANJU_ERR_UNAUTHORIZED: { status: 401, message: 'A valid staff token is required' },
+  ANJU_ERR_WEB_IDENTITY: { status: 401, message: 'This browser has no web chat identity (POST /api/web/session gives one)' },
   ANJU_ERR_FORBIDDEN: { status: 403, message: 'Not allowed' },
   ANJU_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   ANJU_ERR_CONFLICT: { status: 409, message: 'Not possible in the current state' },

@@ -121,17 +121,6 @@ export class OutboxDispatcher {
     void this.drain()
   }
 
-  /**
-   * For channels that cannot push (the web chat): hands over what waits for one recipient and marks it sent.
-   * The client asks again later; an item is never handed over twice.
-   */
-  async collect(channel: string, recipient: string): Promise<OutboxItem[]> {
-    const now = this.#clock.now().toISOString()
-    const waiting = (await this.#outbox.due(this.#clock.now())).filter((item) => item.channel === channel && item.recipient === recipient)
-    for (const item of waiting) await this.#sent(item, item.attempts + 1, now)
-    return waiting
-  }
-
   start(): void {
     this.#timer ??= setInterval(() => void this.drain(), this.#options.pollIntervalMs)
     this.#timer.unref()

@@ -11,7 +11,7 @@ import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketP
 import { dueAt, type TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
-export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context'>
+export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale'>
 
 export interface TicketServiceOptions {
   tickets: TicketRepository
@@ -337,7 +337,7 @@ export class TicketService {
 
   async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
     const resident = await this.#o.residents.get(ticket.residentKey)
-    const locale = resident?.locale ?? STAFF_LOCALE
+    const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
     const text = this.#o.translate(locale, key, values)
     const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
     await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })

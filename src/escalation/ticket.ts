@@ -1,3 +1,5 @@
+import type { Locale } from '../knowledge/schemas'
+
 /** A demand (诉求) a resident raised, handled by a caseworker: intake → dispatch → handling → return visit. */
 export const TICKET_STATUSES = ['open', 'assigned', 'in_progress', 'resolved', 'closed', 'reopened'] as const
 export type TicketStatus = (typeof TICKET_STATUSES)[number]
@@ -29,6 +31,8 @@ export interface Ticket {
   channelUserId: string
   /** Unknown only for an urgent report from a resident who has not said where they live yet. */
   settlementId?: string
+  /** The language the resident raised it in: answers reach them in it unless they have chosen one since. */
+  locale?: Locale
   /** The intent or topic the demand is about. */
   category: string
   summary: string

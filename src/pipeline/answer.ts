@@ -6,6 +6,16 @@ import type { MatchResult } from '../matcher/matcher'
 
 const CLAUSE = /^(task|measure|section) (\d+)$/
 
+/** A source as an adapter shows it: the file and clause it cites, and the words a resident reads. */
+export interface Citation {
+  file: string
+  clause: string
+  /** The document's title: 《安徽省巩固易地扶贫搬迁脱贫成果专项行动方案》. */
+  document: string
+  /** Title and clause: 《安徽省巩固易地扶贫搬迁脱贫成果专项行动方案》第25项任务. */
+  text: string
+}
+
 /** Renders replies from knowledge: the policy topic, a catalogue message, or the honest fallback. */
 export class AnswerComposer {
   readonly #kb: KnowledgeBase
@@ -59,6 +69,23 @@ export class AnswerComposer {
     return this.#sourceList(sources, locale)
   }
 
+  /**
+   * Each distinct source with its document's title and how residents read it, for adapters that show sources
+   * apart from the answer: `{ file, clause, document: '《…方案》', text: '《…方案》第25项任务' }`.
+   */
+  citations(sources: readonly Source[], locale: Locale): Citation[] {
+    const seen = new Map<string, Citation>()
+    for (const { file, clause } of sources) {
+      const key = `${file}#${clause}`
+      if (seen.has(key)) continue
+      const [, kind, number] = CLAUSE.exec(clause)!
+      const document = this.#rendered(`${locale}|document|${file}`, () => this.#t(locale, `source.${file.replace(/\.txt$/, '')}`))
+      const text = this.#rendered(`${locale}|cite|${key}`, () => this.#t(locale, 'source_mention', { document, clause: this.#t(locale, `clause.${kind}`, { number }) }))
+      seen.set(key, { file, clause, document, text })
+    }
+    return [...seen.values()]
+  }
+
   /** Replies depend only on knowledge and locale: render each once (i18next costs more than matching). */
   #rendered(key: string, render: () => string): string {
     let text = this.#memo.get(key)
@@ -94,14 +121,9 @@ export class AnswerComposer {
 
   /** "《安徽省…方案》第3项任务；《娄底市…措施》第3条措施", one mention per clause. */
   #sourceList(sources: readonly Source[], locale: Locale): string {
-    const mentions = new Set<string>()
-    for (const source of sources) {
-      const [, kind, number] = CLAUSE.exec(source.clause)!
-      const document = this.#t(locale, `source.${source.file.replace(/\.txt$/, '')}`)
-      mentions.add(this.#t(locale, 'source_mention', { document, clause: this.#t(locale, `clause.${kind}`, { number }) }))
-    }
-    return [...mentions].join(this.#t(locale, 'source_separator'))
+    return [...new Set(this.citations(sources, locale).map((c) => c.text))].join(this.#t(locale, 'source_separator'))
   }
+
 
   #topicList(locale: Locale, topics: Iterable<Topic> = this.#kb.topics.values()): string {
     return [...topics].map((topic) => this.#t(locale, 'topic_item', { title: topic.title[locale] })).join('\n')

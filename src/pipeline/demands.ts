@@ -179,7 +179,9 @@ export class DemandConversation {
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
     const ticket = await this.#raise(ctx, draft as Required<Draft>)
-    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : 'ticket.created', { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
+    // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
+    const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
+    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : created, { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
   }
 
   async #urgent(ctx: Context, text: string): Promise<void> {
@@ -210,6 +212,7 @@ export class DemandConversation {
       category: draft.category,
       summary: draft.summary,
       priority: draft.priority,
+      locale: ctx.locale,
       context: [...this.#recentOf(ctx.residentKey).lines],
     })
   }

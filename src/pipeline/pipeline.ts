@@ -10,7 +10,7 @@ import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
 import { RecentMap } from '../core/recent-map'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
-import { AnswerComposer } from './answer'
+import { AnswerComposer, type Citation } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
 import { DemandConversation } from './demands'
@@ -35,6 +35,8 @@ export interface PipelineOptions {
   dialogueIdleMinutes?: number
   /** A resident who was unreachable (blocked the bot) came back: what waited for them is delivered now. */
   onResidentReturned?: (channel: string, channelUserId: string) => Promise<void>
+  /** Whether a channel can deliver later messages (it has a running sender); none can by default. */
+  canPush?: (channel: string) => boolean
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -121,9 +123,11 @@ export class Pipeline {
   readonly #run: Middleware
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
+  readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
+  readonly #composer: AnswerComposer
 
   constructor(options: PipelineOptions) {
     this.#defaultLocale = options.defaultLocale
@@ -132,7 +136,9 @@ export class Pipeline {
     // Delivering what waited must never break answering the resident's message.
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
+    this.#canPush = options.canPush ?? (() => false)
     const composer = new AnswerComposer(options.kb, options.translate)
+    this.#composer = composer
     const commands = new ConversationCommands(options.kb, options.translate, composer)
     const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
@@ -171,6 +177,9 @@ export class Pipeline {
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
       ctx.offeredChoices = this.#offered.get(key)
+      ctx.canPush = this.#canPush(message.channel)
+      // A language the resident picked (the web page's switch) is theirs from now on: relays and notices use it too.
+      if (message.locale && message.locale !== resident.locale) ctx.updateResident({ locale: message.locale })
       // Writing again is the sign that a resident who blocked the bot has come back.
       const returned = resident.blocked
       if (returned) ctx.updateResident({ blocked: false })
@@ -194,6 +203,11 @@ export class Pipeline {
       if (resident?.blocked) await storing('resident profile', () => this.#residents.save({ ...resident, blocked: false, updatedAt: new Date().toISOString() }))
       await this.#onReturned?.(channel, channelUserId)
     })
+  }
+
+  /** A turn's sources as residents read them, each once: title and clause, with the file it cites. */
+  citations(ctx: Context): Citation[] {
+    return this.#composer.citations(ctx.sources, ctx.locale)
   }
 
   /**

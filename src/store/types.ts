@@ -162,3 +162,48 @@ export interface AuditRepository {
   record(entry: AuditEntry): Promise<void>
   list(range?: TimeRange): Promise<AuditEntry[]>
 }
+
+/** A web chat resident, as found from the hash of the secret token their browser keeps. */
+export interface WebIdentity {
+  /** The resident's id on the `web` channel (their `channelUserId`); not a secret, and never enough to act. */
+  residentId: string
+  createdAt: string
+}
+
+/** Web residents' identities by the SHA-256 of their token; the token itself is never stored. */
+export interface WebIdentityRepository {
+  add(tokenHash: string, identity: WebIdentity): Promise<void>
+  get(tokenHash: string): Promise<WebIdentity | undefined>
+}
+
+/** One line of a web resident's conversation, as the page shows it. */
+export interface WebEntry {
+  /** Increasing per resident: the page's place in the conversation, and the event id of pushed entries. */
+  seq: number
+  at: string
+  from: 'resident' | 'assistant'
+  /** message / reply: a turn of the conversation; push: delivered later (a caseworker's answer, a notice). */
+  kind: 'message' | 'reply' | 'push'
+  text: string
+  choices?: Choice[]
+  promptId?: string
+  /** Sources as residents read them: 《…方案》第25项任务. */
+  sources?: string[]
+}
+
+export type NewWebEntry = Omit<WebEntry, 'seq' | 'at'>
+
+export interface WebHistory {
+  entries: WebEntry[]
+  /** The highest seq the page has shown the resident; pushed entries above it are unread. */
+  readUpTo: number
+}
+
+/** Each web resident's conversation, kept on the server so that a reload (or another day) shows it again. */
+export interface WebHistoryRepository {
+  /** Appends entries in order and resolves, once they are stored, with their seq numbers. */
+  append(residentId: string, entries: NewWebEntry[], at: Date): Promise<WebEntry[]>
+  read(residentId: string): Promise<WebHistory>
+  /** Marks everything up to `seq` as shown; never moves back. Resolves with the new mark. */
+  markRead(residentId: string, seq: number): Promise<number>
+}

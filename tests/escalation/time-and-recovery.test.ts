@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { dueAt, TIME_LIMIT_DEFAULTS } from '../../src/escalation/time-limits'
-import { deskFixture, useDeskWorkspace } from './desk-fixture'
+import { deskFixture, TOKENS, useDeskWorkspace } from './desk-fixture'
 
 const HOUR = 3_600_000
 
@@ -90,17 +90,23 @@ describe('overdue alerts and recovery across restarts', () => {
     expect(third.telegram.to('chat-chen_jianguo').filter((r) => r.text.includes('新工单'))).toHaveLength(0)
   })
 
-  it('delivers caseworkers\' answers to web chat residents through their inbox, once', async () => {
-    const { assistant, api } = await (await deskFixture(ws.dir, ws.clock)).start()
-    const chat = (text: string) => api(undefined, 'POST', '/api/chat', { userId: 'web-1', text })
+  it('delivers caseworkers\' answers to web chat residents into their history, once, unread until the page shows it', async () => {
+    const { assistant, app, api } = await (await deskFixture(ws.dir, ws.clock)).start()
+    const session = await app.inject({ method: 'POST', url: '/api/web/session' })
+    const headers = { cookie: `anju_web=${session.cookies[0]!.value}` }
+    const chat = (text: string) => app.inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text } })
     await chat('/settlement xingfu_jiayuan_sample')
     const created = (await chat('我要投诉楼下烧烤店油烟太大')).json()
-    const id = /T\d{6}-\d{4}/.exec(created.replies[0].text)![0]
-    await api('token-li-xiaofang-caseworker-xingfu', 'POST', `/api/tickets/${id}/reply`, { text: '已联系城管处理。' })
-    const inbox = (await api(undefined, 'GET', '/api/inbox?userId=web-1')).json()
-    expect(inbox.replies).toEqual([{ text: expect.stringContaining('已联系城管处理。') }])
-    expect((await api(undefined, 'GET', '/api/inbox?userId=web-1')).json().replies).toEqual([])
-    expect((await api(undefined, 'GET', '/api/inbox')).statusCode).toBe(400)
+    const id = /T\d{6}-\d{4}/.exec(created.entries.at(-1).text)![0]
+    await api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '已联系城管处理。' })
+    const history = async () => (await app.inject({ method: 'GET', url: '/api/web/history', headers })).json()
+    const pushed = (await history()).entries.filter((e: { kind: string }) => e.kind === 'push')
+    expect(pushed).toEqual([expect.objectContaining({ text: expect.stringContaining('已联系城管处理。') })])
+    expect((await history()).readUpTo).toBeLessThan(pushed[0].seq)
+    await app.inject({ method: 'POST', url: '/api/web/read', headers, payload: { upTo: pushed[0].seq } })
+    expect((await history()).readUpTo).toBe(pushed[0].seq)
+    await assistant.desk!.outbox.drain()
+    expect((await history()).entries.filter((e: { kind: string }) => e.kind === 'push')).toHaveLength(1)
     expect((await assistant.desk!.tickets.get(id))!.firstAnswerAt).toBeDefined()
   })
 })

@@ -14,7 +14,7 @@ describe('HTTP API on a real server', () => {
   beforeAll(async () => {
     dir = await makeTempDir()
     assistant = await createTestAssistant(dir)
-    app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
+    app = await buildHttpServer({ ...assistant, desk: undefined })
     base = await app.listen({ port: 0, host: '127.0.0.1' })
   })
   afterAll(async () => {
@@ -49,6 +49,9 @@ describe('HTTP API on a real server', () => {
     for (const source of body.sources) {
       expect(source.file).toMatch(/^00[01]_[0-9a-f]{16}\.txt$/)
       expect(source.clause).toMatch(/^(task|measure) \d+$/)
+      // And as residents read it: the document's title and the clause.
+      expect(source.document).toMatch(/^《.+》$/)
+      expect(source.text).toMatch(/^《.+》第\d+(项任务|条措施)$/)
     }
   })
 
@@ -137,8 +140,13 @@ describe('HTTP API on a real server', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('text/html')
     const html = await response.text()
-    expect(html).toContain('/api/chat')
+    expect(html).toContain('/chat.js')
     expect(html).toContain('安居助手')
+    // Its own script and style only, and no other site may frame it.
+    expect(response.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/)
+    expect(response.headers.get('x-frame-options')).toBe('DENY')
+    expect(html).not.toMatch(/<script>(?!<)/)
+    for (const asset of ['/chat.js', '/chat.css', '/favicon.svg', '/favicon.ico']) expect((await fetch(`${base}${asset}`)).status, asset).toBe(200)
   })
 
   it('loses nothing under 200 concurrent messages', async () => {

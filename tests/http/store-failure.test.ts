@@ -14,7 +14,7 @@ describe('when the conversation record cannot be written', () => {
     const blocked = path.join(dir, 'not-a-folder')
     await writeFile(blocked, 'x')
     const assistant = await createTestAssistant(blocked)
-    const app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
+    const app = await buildHttpServer({ ...assistant, desk: undefined })
     const response = await app.inject({ method: 'POST', url: '/api/chat', payload: { userId: 'u', text: '低保怎么申请' } })
     expect(response.statusCode).toBe(503)
     expect(response.json()).toMatchObject({ code: 'ANJU_ERR_STORE', message: expect.stringContaining('could not be stored') })

@@ -34,7 +34,7 @@ describe('households answering the pre-checks in their own words', () => {
     await editFile(path.join(knowledgeDir, 'settlements.yaml'), (text) => text.replace(/dibaoStandardYuanPerMonth: null/g, () => `dibaoStandardYuanPerMonth: ${standards.shift()}`))
     kb = await loadKnowledgeBase({ knowledgeDir, intentsDir: path.join(ROOT, 'intents') })
     assistant = await createTestAssistant(path.join(dir, 'data'), { KNOWLEDGE_DIR: knowledgeDir })
-    app = await buildHttpServer({ pipeline: assistant.pipeline, translate: assistant.translate, logger: assistant.logger })
+    app = await buildHttpServer({ ...assistant, desk: undefined })
     base = await app.listen({ port: 0, host: '127.0.0.1' })
   }, 60_000)
   afterAll(async () => {

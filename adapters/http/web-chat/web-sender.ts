@@ -1,0 +1,25 @@
+import type { Clock } from '../../../src/core/clock'
+import type { ChannelSender } from '../../../src/escalation/outbox'
+import type { WebHistoryRepository } from '../../../src/store/types'
+import type { WebPushHub } from './push-hub'
+
+/**
+ * The web channel for the outbox and the broadcaster: a caseworker's answer, a return visit or a notice is stored
+ * in the resident's history (where it waits, unread, while the page is closed) and pushed to their open pages.
+ * Delivered means stored; read means shown, which only the page can say.
+ */
+export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock: Clock): ChannelSender {
+  return {
+    async send(residentId, reply) {
+      const entries = await history.append(residentId, [{
+        from: 'assistant',
+        kind: 'push',
+        text: reply.text,
+        ...(reply.choices?.length ? { choices: reply.choices } : {}),
+        ...(reply.promptId ? { promptId: reply.promptId } : {}),
+      }], clock.now())
+      hub.publish(residentId, entries)
+      return { status: 'sent' }
+    },
+  }
+}
