@@ -9,7 +9,7 @@ import { LOCALES, type Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
 import type { DemandDesk } from '../../src/assistant'
 import type { NoticeService } from '../../src/broadcast/notice-service'
-import type { ConversationRepository } from '../../src/store/types'
+import type { ConversationRepository, ResidentRepository } from '../../src/store/types'
 import { chatRequestSchema, chatResponseJsonSchema, inboxQuery } from './chat-schema'
 import { noticeApi } from './notice-api'
 import { staffApi } from './staff-api'
@@ -22,6 +22,7 @@ export interface HttpServerOptions {
   /** With a demand desk: the staff API, and the web chat's inbox for caseworkers' answers. */
   desk?: DemandDesk
   conversations?: ConversationRepository
+  residents?: ResidentRepository
   /** With the demand desk: the notices API. */
   broadcast?: NoticeService
 }
@@ -37,7 +38,7 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, residents, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
@@ -80,7 +81,7 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
   })
 
   if (desk && conversations) {
-    await app.register(staffApi, { desk, conversations })
+    await app.register(staffApi, { desk, conversations, residents })
     if (broadcast) await app.register(noticeApi, { desk, broadcast })
     // The web chat cannot be pushed to: it asks here for caseworkers' answers and return visits.
     app.get('/api/inbox', async (request) => {

@@ -28,6 +28,8 @@ const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
 const CASEWORKER = /^\/caseworker\s+(yes|no)$/i
 const STATUS_COMMAND = /^\/status$/i
 const POLICY = new Set<string>(POLICY_INTENT_IDS)
+/** The category of a demand that no policy topic fits. */
+const OTHER_TOPIC = 'other'
 // A topic scoring this much in a demand's own words names its category (the matcher's threshold).
 const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold
 
@@ -143,7 +145,7 @@ export class DemandConversation {
   }
 
   async #answerOffer(ctx: Context, accepted: boolean): Promise<void> {
-    const draft = ctx.resident.demandDraft ?? { category: 'unanswered', priority: 'normal' as const }
+    const draft = ctx.resident.demandDraft ?? { category: OTHER_TOPIC, priority: 'normal' as const }
     ctx.updateResident({ awaiting: undefined })
     this.#recentOf(ctx.residentKey).fallbacks = 0
     if (!accepted) {
@@ -181,7 +183,8 @@ export class DemandConversation {
 
   async #urgent(ctx: Context, text: string): Promise<void> {
     this.#escalating(ctx, 1)
-    await this.#raise(ctx, { category: 'urgent', priority: 'urgent', summary: text })
+    // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
+    await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text })
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
     if (!settlement) this.#askSettlement(ctx)
@@ -235,17 +238,17 @@ export class DemandConversation {
     if (streak < DEMAND_DEFAULTS.fallbacksBeforeOffer) return
     recent.fallbacks = 0
     const asked = recent.lines.filter((l) => l.from === 'resident').slice(-streak).map((l) => l.text)
-    ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: 'unanswered', priority: 'normal', summary: asked.join(' / ') || text } })
+    ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: OTHER_TOPIC, priority: 'normal', summary: asked.join(' / ') || text } })
     ctx.reply(this.#t(ctx.locale, 'ticket.offer'), [
       { label: this.#t(ctx.locale, 'ticket.offer_yes'), value: '/caseworker yes' },
       { label: this.#t(ctx.locale, 'ticket.offer_no'), value: '/caseworker no' },
     ])
   }
 
-  /** The policy topic this message is about ("投诉物业乱收费" → housing), else the conversation's, else escalation. */
+  /** The policy topic this message is about ("投诉物业乱收费" → housing), else the conversation's, else `other`. */
   #topic(ctx: Context): string {
     const topical = ctx.match?.ranking.find((r) => POLICY.has(r.intent) && r.intent !== 'escalation' && r.score >= MIN_TOPIC_SCORE)
-    return topical?.intent ?? this.#recentOf(ctx.residentKey).lastTopic ?? 'escalation'
+    return topical?.intent ?? this.#recentOf(ctx.residentKey).lastTopic ?? OTHER_TOPIC
   }
 
   #description(text: string): string | undefined {

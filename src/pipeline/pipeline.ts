@@ -45,6 +45,7 @@ function recordTurn(conversations: ConversationRepository): Middleware {
       at: message.receivedAt.toISOString(),
       channel: message.channel,
       channelUserId: message.channelUserId,
+      ...(ctx.resident.settlementId ? { settlementId: ctx.resident.settlementId } : {}),
       locale: ctx.locale,
       text: message.text,
       intent: outcome.intent,

@@ -9,6 +9,8 @@ export interface ConversationTurn {
   at: string
   channel: string
   channelUserId: string
+  /** The resident's settlement when they asked, if known: staff see their own settlements' questions. */
+  settlementId?: string
   locale: Locale
   text: string
   intent: string | null

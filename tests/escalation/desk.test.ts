@@ -45,14 +45,17 @@ describe('the demand desk, end to end', () => {
 
     // Resolved → return visit with two choices; the resident says it is solved → closed, satisfaction recorded.
     ws.clock.advance(HOUR)
-    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })).statusCode).toBe(200)
+    // Resolving needs a resolution note, and the return visit quotes it.
+    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })).statusCode).toBe(400)
+    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '楼道灯已换新。' })).statusCode).toBe(200)
     const visit = telegram.to('501').at(-1)!
     expect(visit.text).toContain('问题解决了吗')
+    expect(visit.text).toContain('楼道灯已换新。')
     expect(visit.choices!.map((c) => c.value)).toEqual([`/solved ${id} yes`, `/solved ${id} no`])
     expect((await say('501', `/solved ${id} yes`)).replies[0]!.text).toContain('已关闭')
     const closed = (await assistant.desk!.tickets.get(id))!
     expect(closed).toMatchObject({ status: 'closed', satisfaction: { solved: true } })
-    expect(closed.events.map((e) => e.type)).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'return_visit', 'status'])
+    expect(closed.events.map((e) => e.type)).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'resolution', 'return_visit', 'status'])
 
     // Every staff action is audited.
     const audit = await assistant.desk!.audit.list()
@@ -66,7 +69,7 @@ describe('the demand desk, end to end', () => {
     const { say, api, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('502', '/settlement xingfu_jiayuan_sample')
     const id = /T\d{6}-\d{4}/.exec((await say('502', '我要反映情况：小区门口的路灯全坏了没人管')).replies[0]!.text)![0]
-    await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })
+    await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '已处理' })
     const answer = await say('502', '没解决')
     expect(answer.replies[0]!.text).toContain('重新交给工作人员')
     expect((await assistant.desk!.tickets.get(id))!).toMatchObject({ status: 'reopened', satisfaction: { solved: false } })
@@ -114,7 +117,7 @@ describe('the demand desk, end to end', () => {
     const accepted = await say('506', '要')
     expect(accepted.replies.at(-1)!.text).toMatch(/工单号：T\d{6}-\d{4}/)
     const [ticket] = await assistant.desk!.service.ofResident('telegram:506')
-    expect(ticket).toMatchObject({ category: 'unanswered', settlementId: 'anle_xinju_sample', assignee: 'zhao_lijuan', summary: 'qwe zxc asd / zzz qqq xyz' })
+    expect(ticket).toMatchObject({ category: 'other', settlementId: 'anle_xinju_sample', assignee: 'zhao_lijuan', summary: 'qwe zxc asd / zzz qqq xyz' })
   })
 
   it('two messages from one resident at the same moment make one ticket', async () => {
@@ -192,7 +195,7 @@ describe('staff API access', () => {
     ws.clock.advance(2 * HOUR)
     await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/reply`, { text: '已安排疏通' })
     ws.clock.advance(2 * HOUR)
-    await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/status`, { status: 'resolved' })
+    await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/status`, { status: 'resolved', note: '已处理' })
     await say(first!.channelUserId, '解决了')
 
     const report = (await api(TOKENS.wang, 'GET', '/api/reports/tickets?from=2026-11-01&to=2026-12-01')).json()
