@@ -7,10 +7,11 @@ import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import { LOCALES, type Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
-import type { DemandDesk } from '../../src/assistant'
+import type { DemandDesk, KnowledgeSource } from '../../src/assistant'
 import type { NoticeService } from '../../src/broadcast/notice-service'
 import type { ConversationRepository, ResidentRepository } from '../../src/store/types'
 import { chatRequestSchema, chatResponseJsonSchema, inboxQuery } from './chat-schema'
+import { registerConsole } from './console/console-plugin'
 import { noticeApi } from './notice-api'
 import { staffApi } from './staff-api'
 import { parse as parseBody } from './validate'
@@ -25,6 +26,10 @@ export interface HttpServerOptions {
   residents?: ResidentRepository
   /** With the demand desk: the notices API. */
   broadcast?: NoticeService
+  /** With the demand desk and the residents: the staff console at /console. */
+  knowledge?: KnowledgeSource
+  /** Staff console sessions end after this long unused (CONSOLE_IDLE_MINUTES). */
+  consoleIdleMinutes?: number
 }
 
 const WEB_CHAT_PAGE = new URL('./public/index.html', import.meta.url)
@@ -38,7 +43,7 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, residents, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
@@ -80,6 +85,7 @@ export async function buildHttpServer({ pipeline, translate, logger, desk, conve
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
 
+  if (desk && residents && knowledge) await registerConsole(app, { desk, residents, knowledge, idleMinutes: consoleIdleMinutes })
   if (desk && conversations) {
     await app.register(staffApi, { desk, conversations, residents })
     if (broadcast) await app.register(noticeApi, { desk, broadcast })

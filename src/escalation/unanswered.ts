@@ -15,10 +15,16 @@ export interface UnansweredGroup {
   locales: string[]
 }
 
-/** Character pairs of the normalised text (words for Latin script): what "alike" compares. */
+/**
+ * Particles and question words that say how something is asked, not what: "几点必须关" and "几点要关掉" ask the
+ * same, while "申请低保" and "申请医保" do not. Removed before comparing.
+ */
+const FILLER = /怎么样|怎么|什么|可以|能不能|是不是|请问|[的了吗呢啊吧呀要想我你他她它们就还都也]/g
+
+/** Character pairs of the normalised text without filler (words for Latin script): what "alike" compares. */
 function features(text: string): Set<string> {
   const result = new Set<string>()
-  for (const word of normalise(text).split(' ')) {
+  for (const word of normalise(text).replace(FILLER, '').split(' ')) {
     if (/^[\p{Script=Han}]+$/u.test(word)) {
       if (word.length === 1) result.add(word)
       for (let i = 0; i + 1 < word.length; i++) result.add(word.slice(i, i + 2))

@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
 import { checkSchema, type Check, type Condition } from './check-schema'
 import {
+  cannedRepliesSchema,
   dialogueWordsSchema,
   intentSchema,
   lexiconSchema,
@@ -14,6 +15,7 @@ import {
   POLICY_INTENT_IDS,
   settlementsFileSchema,
   topicSchema,
+  type CannedReply,
   type DialogueWords,
   type Intent,
   type Lexicon,
@@ -35,6 +37,8 @@ export interface KnowledgeBase {
   /** Eligibility pre-checks (`knowledge/eligibility/`), by id. */
   checks: Map<string, Check>
   messages: Record<Locale, Record<string, string>>
+  /** Caseworkers' canned replies, per topic (`canned-replies.yaml`). */
+  cannedReplies: CannedReply[]
 }
 
 export interface KnowledgeDirs {
@@ -193,6 +197,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   if (lexicon) checkLexicon(lexicon, lexiconFile, problems)
   const words = await loadFile(path.join(dirs.knowledgeDir, 'dialogue-words.yaml'), dialogueWordsSchema, problems)
   const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
+  const canned = await loadFile(path.join(dirs.knowledgeDir, 'canned-replies.yaml'), cannedRepliesSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const messages: Partial<Record<Locale, Record<string, string>>> = {}
@@ -201,7 +206,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !canned) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -214,6 +219,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     notices,
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     messages: messages as Record<Locale, Record<string, string>>,
+    cannedReplies: canned.replies,
   }
 }
 

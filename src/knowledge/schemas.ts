@@ -168,3 +168,13 @@ export const noticeWordsSchema = z.strictObject({
   tags: z.record(intentIdSchema, z.strictObject({ label: localizedTextSchema, phrases: someWords })),
 })
 export type NoticeWords = z.infer<typeof noticeWordsSchema>
+
+/** Caseworkers' canned replies in the console (`canned-replies.yaml`): per policy topic, or `any`. */
+export const cannedRepliesSchema = z.strictObject({
+  replies: z.array(z.strictObject({
+    topic: z.union([z.literal('any'), z.enum(POLICY_INTENT_IDS)], { error: `"any" or a policy topic id (${POLICY_INTENT_IDS.join(', ')})` }),
+    label: localizedTextSchema,
+    text: localizedTextSchema,
+  })),
+})
+export type CannedReply = z.infer<typeof cannedRepliesSchema>['replies'][number]

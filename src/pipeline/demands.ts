@@ -35,6 +35,13 @@ const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold
 
 type Draft = NonNullable<ResidentProfile['demandDraft']>
 
+/** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
+export class DemandMemory extends RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }> {
+  constructor() {
+    super(DEMAND_DEFAULTS.recentResidents)
+  }
+}
+
 /**
  * The resident's side of the demand desk: urgent triage, putting a demand together (settlement, a one-line
  * description, "算了" to cancel), offering a caseworker after two fallbacks, the status of their tickets and the
@@ -45,12 +52,12 @@ export class DemandConversation {
   readonly #kb: KnowledgeBase
   readonly #t: Translate
   readonly #askSettlement: (ctx: Context) => void
-  /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
-  readonly #recent = new RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>(DEMAND_DEFAULTS.recentResidents)
+  readonly #recent: DemandMemory
   readonly #words: KnowledgeBase['words']
 
-  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
+  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void, memory = new DemandMemory()) {
     this.#service = service
+    this.#recent = memory
     this.#kb = kb
     this.#t = translate
     this.#askSettlement = askSettlement

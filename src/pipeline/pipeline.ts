@@ -13,7 +13,7 @@ import { residentKey, type ConversationRepository, type ResidentProfile, type Re
 import { AnswerComposer } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
-import { DemandConversation } from './demands'
+import { DemandConversation, DemandMemory } from './demands'
 import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
@@ -117,18 +117,34 @@ async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 /** adapter → pipeline → matcher → handler → replies. Adapters call `handle` and send `ctx.replies`. */
 export class Pipeline {
-  readonly #run: Middleware
+  #run: Middleware
+  readonly #options: PipelineOptions
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
   readonly #oneAtATime = new KeyedMutex()
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
+  /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
+  readonly #demandMemory = new DemandMemory()
 
   constructor(options: PipelineOptions) {
+    this.#options = options
     this.#defaultLocale = options.defaultLocale
     this.#residents = options.residents
+    this.#run = this.#compose(options)
+  }
+
+  /**
+   * Answers with an edited knowledge base from the next message on, without a restart: messages being answered
+   * finish with the old one. What residents are in the middle of is on their profiles and carries over.
+   */
+  replaceKnowledge(knowledge: Pick<PipelineOptions, 'kb' | 'matcher' | 'translate'>): void {
+    this.#run = this.#compose({ ...this.#options, ...knowledge })
+  }
+
+  #compose(options: PipelineOptions): Middleware {
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
-    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
+    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory)
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
     const checks = new CheckConversation({
       kb: options.kb,
@@ -143,7 +159,7 @@ export class Pipeline {
       activeFor: options.notices && ((resident) => options.notices!.activeFor(resident)),
       askSettlement: (ctx) => commands.askSettlement(ctx),
     })
-    this.#run = compose([
+    return compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,

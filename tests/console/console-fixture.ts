@@ -1,0 +1,74 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { AddressInfo } from 'node:net'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { buildHttpServer } from '../../adapters/http/server'
+import { hashToken } from '../../src/escalation/staff'
+import { FakeChannel, TOKENS } from '../escalation/desk-fixture'
+import { createTestAssistant, makeTempDir, removeDir, ROOT } from '../helpers'
+
+export { TOKENS }
+
+/** Debian's chromium, as the brief says: the registry's browser downloads do not work here. */
+export const launchBrowser = (): Promise<Browser> => chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+})
+
+/**
+ * The real server on an ephemeral port, on the real knowledge base, with the sample staff reachable only through
+ * the console (no chat contact, as in the sample settlements) and a fake Telegram for residents' notices.
+ */
+export async function startConsoleServer() {
+  const dir = await makeTempDir('anju-console-')
+  const staffFile = path.join(dir, 'staff.yaml')
+  const staff = [
+    ['li_xiaofang', '李晓芳', 'caseworker', TOKENS.li],
+    ['chen_jianguo', '陈建国', 'caseworker', TOKENS.chen],
+    ['wang_deming', '王德明', 'supervisor', TOKENS.wang],
+    ['zhao_lijuan', '赵丽娟', 'caseworker', TOKENS.zhao],
+    ['zhou_wenhua', '周文华', 'supervisor', 'token-zhou-wenhua-supervisor-anle'],
+    ['chief', '总管', 'admin', TOKENS.admin],
+  ]
+  await writeFile(staffFile, `staff:\n${staff.map(([id, name, role, token]) => `  - id: ${id}\n    name: ${name}\n    role: ${role}\n    tokenSha256: ${hashToken(token!)}\n`).join('')}`)
+  const assistant = await createTestAssistant(path.join(dir, 'data'), { STAFF_FILE: staffFile, KNOWLEDGE_DIR: path.join(ROOT, 'knowledge') })
+  const telegram = new FakeChannel()
+  assistant.desk!.outbox.register('telegram', telegram)
+  const app = await buildHttpServer({ ...assistant })
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`
+
+  /** A web chat resident writes; the replies' texts come back. */
+  const chat = async (userId: string, text: string): Promise<string[]> => {
+    const response = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId, text }) })
+    return ((await response.json()) as { replies: { text: string }[] }).replies.map((r) => r.text)
+  }
+  /** What the web chat page would fetch for this resident: caseworkers' answers and return visits. */
+  const inbox = async (userId: string): Promise<string[]> => {
+    const response = await fetch(`${base}/api/inbox?userId=${encodeURIComponent(userId)}`)
+    return ((await response.json()) as { replies: { text: string }[] }).replies.map((r) => r.text)
+  }
+  const telegramResident = (userId: string, text: string) => assistant.pipeline.handle({ channel: 'telegram', channelUserId: userId, text, receivedAt: new Date() })
+
+  const stop = async () => {
+    await assistant.broadcast?.stop()
+    await app.close()
+    await removeDir(dir)
+  }
+  return { base, assistant, telegram, chat, inbox, telegramResident, stop }
+}
+
+export async function signIn(page: Page, base: string, token: string): Promise<void> {
+  await page.goto(`${base}/console`)
+  await page.getByLabel(/工作人员令牌|Staff token/).fill(token)
+  await page.getByRole('button', { name: /^(登录|Sign in)$/ }).click()
+  await page.getByRole('heading', { name: /^(工单|Tickets)$/ }).waitFor()
+}
+
+const SHOTS = path.join(ROOT, 'docs', 'screenshots')
+/** With ANJU_SCREENSHOTS=1 (npm run screenshots), the main pages are saved for the README. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.ANJU_SCREENSHOTS !== '1') return
+  await mkdir(SHOTS, { recursive: true })
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true })
+}
