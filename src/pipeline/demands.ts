@@ -9,6 +9,7 @@ import type { KnowledgeBase } from '../knowledge/loader'
 import { POLICY_INTENT_IDS, type Locale } from '../knowledge/schemas'
 import { MATCHER_DEFAULTS } from '../matcher/matcher'
 import { normalise } from '../matcher/normalise'
+import { findLocation } from './location'
 import type { ResidentProfile } from '../store/types'
 
 export const DEMAND_DEFAULTS = {
@@ -34,6 +35,7 @@ const OTHER_TOPIC = 'other'
 const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold
 
 type Draft = NonNullable<ResidentProfile['demandDraft']>
+type RaisedDraft = Draft & { summary: string }
 
 /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
 export class DemandMemory extends RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }> {
@@ -97,7 +99,7 @@ export class DemandConversation {
    * An application prepared elsewhere (a pre-check's answers in `summary`): raised like any demand, asking
    * the settlement first if it is not known, so the resident never repeats what they said.
    */
-  async apply(ctx: Context, draft: Required<Draft>): Promise<void> {
+  async apply(ctx: Context, draft: RaisedDraft): Promise<void> {
     await this.#start(ctx, draft)
   }
 
@@ -124,6 +126,14 @@ export class DemandConversation {
   async #pendingQuestion(ctx: Context, text: string, normalised: string): Promise<boolean> {
     const { awaiting, demandDraft } = ctx.resident
     if (await this.#returnVisitReply(ctx, normalised)) return true
+    if (awaiting === 'demand_location' && demandDraft) {
+      if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
+      // Words that name no building or room are kept with the demand rather than filed as an address.
+      const location = this.#words.skip.includes(normalised) ? undefined : findLocation(text)
+      const summary = location || this.#words.skip.includes(normalised) ? demandDraft.summary : `${demandDraft.summary} / ${text}`
+      await this.#start(ctx, { ...demandDraft, summary, ...(location ? { location } : {}) })
+      return true
+    }
     if (awaiting === 'demand_description' && demandDraft) {
       if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
       await this.#start(ctx, { ...demandDraft, summary: text })
@@ -183,9 +193,23 @@ export class DemandConversation {
       ctx.reply(this.#t(ctx.locale, 'ticket.ask_description'))
       return
     }
+    if (this.#asksForLocation(draft)) {
+      const found = findLocation(draft.summary)
+      if (!found) {
+        ctx.updateResident({ demandDraft: { ...draft, locationAsked: true }, awaiting: 'demand_location' })
+        ctx.reply(this.#t(ctx.locale, 'ticket.ask_location'))
+        return
+      }
+      draft = { ...draft, location: found }
+    }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
-    const ticket = await this.#raise(ctx, draft as Required<Draft>)
+    const ticket = await this.#raise(ctx, draft as RaisedDraft)
     ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : 'ticket.created', { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
+  }
+
+  /** A property complaint asks where, once; urgent demands are never held up by it. */
+  #asksForLocation(draft: Draft): boolean {
+    return draft.priority === 'normal' && !draft.location && !draft.locationAsked && this.#words.locationTopics.includes(draft.category as never)
   }
 
   async #urgent(ctx: Context, text: string): Promise<void> {
@@ -204,7 +228,7 @@ export class DemandConversation {
   }
 
   /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
-  async #raise(ctx: Context, draft: Required<Draft>): Promise<Ticket & { merged?: boolean }> {
+  async #raise(ctx: Context, draft: RaisedDraft): Promise<Ticket & { merged?: boolean }> {
     const now = ctx.message.receivedAt.getTime()
     const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
       isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)
@@ -217,6 +241,7 @@ export class DemandConversation {
       category: draft.category,
       summary: draft.summary,
       priority: draft.priority,
+      ...(draft.location ? { location: draft.location } : {}),
       context: [...this.#recentOf(ctx.residentKey).lines],
     })
   }

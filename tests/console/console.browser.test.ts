@@ -76,7 +76,7 @@ describe('a caseworker in the console', () => {
     await page.getByRole('heading', { name: new RegExp(id) }).waitFor()
     expect(await page.locator('blockquote').first().textContent()).toContain('楼道灯坏了')
     await page.getByLabel('常用回复').selectOption({ label: '已收到，正在处理' })
-    await page.getByLabel('回复居民').fill('您好，明天上午电工来换楼道灯。')
+    await page.getByLabel('回复内容').fill('您好，明天上午电工来换楼道灯。')
     await page.getByRole('button', { name: '发送回复' }).click()
     await expect.poll(() => page.locator('.history').textContent()).toContain('明天上午电工来换楼道灯')
     expect((await server.inbox('xingfu-3')).join('\n')).toContain('明天上午电工来换楼道灯')

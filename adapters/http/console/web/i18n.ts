@@ -21,7 +21,7 @@ const zh = {
   // ticket
   back: '返回工单列表', residentWords: '居民原话', conversation: '对话摘录（转人工前的对话，含预先估算的问答和结果）', history: '处理记录', noConversation: '没有对话记录。',
   channel: '渠道', residentLanguage: '居民语言', location: '楼栋和房号', locationNone: '居民没有说明', building: '楼栋', room: '房号', created: '提交时间', assignee: '经办人',
-  take: '我来接单', assign: '分派给', assignDo: '分派', reply: '回复居民', replyHint: '居民会在{channel}上收到，用{language}写最好。', replySend: '发送回复', canned: '常用回复', cannedPick: '选择一条常用回复…',
+  take: '我来接单', assign: '分派给', assignDo: '分派', reply: '回复居民', replyHint: '居民会在{channel}上收到，用{language}写最好。', replySend: '发送回复', replyText: '回复内容', noteText: '备注内容', canned: '常用回复', cannedPick: '选择一条常用回复…',
   note: '内部备注', noteHint: '居民看不到。', noteAdd: '添加备注', resolve: '办结', resolveNote: '办结说明', resolveHint: '必填：回访居民时会原样告诉居民办了什么。', resolveDo: '办结并回访',
   reopen: '重新打开', merge: '合并重复工单', mergeHint: '把这张工单作为重复单并入另一张未办结的工单，这张会关闭。', mergeInto: '并入', mergeDo: '合并', mergeNone: '没有可能重复的工单；也可以直接输入工单号。', mergeConfirm: '确定把 {id} 并入 {into} 吗？这张工单会关闭。',
   mergedInto: '已并入 {id}', resolution: '办结说明', satisfaction: '回访结果', solvedYes: '居民说：解决了', solvedNo: '居民说：还没解决', actions: '操作',
@@ -67,7 +67,7 @@ const en: Messages = {
   'priority.urgent': 'Urgent', 'priority.normal': 'Normal', unassigned: 'Unassigned', hours: '{n} h', minutes: '{n} min', days: '{n} d',
   back: 'Back to tickets', residentWords: "The resident's words", conversation: 'Conversation before the hand-over (with any pre-check answers and result)', history: 'History', noConversation: 'No conversation recorded.',
   channel: 'Channel', residentLanguage: "Resident's language", location: 'Building and room', locationNone: 'Not given', building: 'Building', room: 'Room', created: 'Submitted', assignee: 'Assignee',
-  take: 'Take it', assign: 'Assign to', assignDo: 'Assign', reply: 'Reply to the resident', replyHint: 'The resident gets it on {channel}; write in {language} if you can.', replySend: 'Send reply', canned: 'Canned replies', cannedPick: 'Pick a canned reply…',
+  take: 'Take it', assign: 'Assign to', assignDo: 'Assign', reply: 'Reply to the resident', replyHint: 'The resident gets it on {channel}; write in {language} if you can.', replySend: 'Send reply', replyText: 'Your answer', noteText: 'Note', canned: 'Canned replies', cannedPick: 'Pick a canned reply…',
   note: 'Internal note', noteHint: 'The resident does not see it.', noteAdd: 'Add note', resolve: 'Resolve', resolveNote: 'Resolution note', resolveHint: 'Required: the return visit tells the resident exactly this.', resolveDo: 'Resolve and ask the resident',
   reopen: 'Reopen', merge: 'Merge a duplicate', mergeHint: 'Close this ticket as a duplicate of another open ticket.', mergeInto: 'Merge into', mergeDo: 'Merge', mergeNone: 'No likely duplicates; you can type a ticket id.', mergeConfirm: 'Merge {id} into {into}? This ticket will be closed.',
   mergedInto: 'Merged into {id}', resolution: 'Resolution', satisfaction: 'Return visit', solvedYes: 'Resident: solved', solvedNo: 'Resident: not solved', actions: 'Actions',

@@ -26,7 +26,10 @@ const QUIET = new Set(['notification_queued', 'overdue_alert'])
 const actorName = (actor: string) => (actor === 'resident' ? t('actorResident') : actor === 'system' ? t('actorSystem') : staffName(actor.replace(/^staff:/, '')))
 
 function eventText(event: TicketEvent): string {
-  const detail = event.type === 'status' ? tk(`status.${event.detail}`) : event.type === 'assigned' ? staffName(event.detail) : event.detail ?? ''
+  const detail = event.type === 'status' ? tk(`status.${event.detail}`)
+    : event.type === 'assigned' ? staffName(event.detail)
+    : event.type === 'notification_queued' ? (event.detail ?? '').split(',').filter(Boolean).map(staffName).join('、')
+    : event.detail ?? ''
   return tk(`event.${event.type}`, { detail })
 }
 
@@ -85,7 +88,7 @@ export const ticketPage: Page = async (main, [id = ''], app) => {
         actions.push(actionForm(app, t('assign'), [field(t('assignee'), select('assignee', view.assignable.map((m): [string, string] => [m.id, m.name]), ticket.assignee))], t('assignDo'),
           (d) => post('assign', { assignee: d.get('assignee') }), render))
       }
-      actions.push(actionForm(app, t('reply'), [canned ? field(t('canned'), canned) : h('span'), field(t('reply'), reply, t('replyHint', { channel: channelName, language: languageName }))], t('replySend'),
+      actions.push(actionForm(app, t('reply'), [canned ? field(t('canned'), canned) : h('span'), field(t('replyText'), reply, t('replyHint', { channel: channelName, language: languageName }))], t('replySend'),
         async (d) => { await post('reply', { text: d.get('text') }); app.toast(t('sentToResident')) }, render))
       actions.push(actionForm(app, t('resolve'), [field(t('resolveNote'), h('textarea', { name: 'note', rows: 3, required: true, maxlength: 2000, lang: resident.locale }), t('resolveHint'))], t('resolveDo'),
         (d) => post('status', { status: 'resolved', note: d.get('note') }), render))
@@ -94,7 +97,7 @@ export const ticketPage: Page = async (main, [id = ''], app) => {
         try { await post('status', { status: 'reopened' }); await render() } catch (error) { app.toast(app.failure(error), 'error') }
       } }, t('reopen')))
     }
-    actions.push(actionForm(app, t('note'), [field(t('note'), h('textarea', { name: 'text', rows: 2, required: true, maxlength: 2000 }), t('noteHint'))], t('noteAdd'),
+    actions.push(actionForm(app, t('note'), [field(t('noteText'), h('textarea', { name: 'text', rows: 2, required: true, maxlength: 2000 }), t('noteHint'))], t('noteAdd'),
       (d) => post('notes', { text: d.get('text') }), render))
     if (!ticket.mergedInto && ticket.status !== 'closed') {
       const into = h('input', { name: 'into', list: 'duplicates', required: true, pattern: 'T\\d{6}-\\d{4,}', placeholder: 'T261123-0007', autocomplete: 'off' })
