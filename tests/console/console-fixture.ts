@@ -3,11 +3,37 @@ import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type Page } from 'playwright-core'
 import { buildHttpServer } from '../../adapters/http/server'
+import type { Assistant } from '../../src/assistant'
 import { hashToken } from '../../src/escalation/staff'
 import { FakeChannel, TOKENS } from '../escalation/desk-fixture'
 import { createTestAssistant, makeTempDir, removeDir, ROOT } from '../helpers'
 
 export { TOKENS }
+
+const HISTORY_TOPICS = ['housing_services', 'employment_help', 'dibao_eligibility', 'medical_access', 'school_enrolment', 'other']
+
+/**
+ * Closed tickets of the past five months in two settlements, stored as the ticket store keeps them, so that the
+ * reports have months to chart. They are all closed: the inboxes the tests look at show unresolved tickets.
+ */
+async function seedHistory(assistant: Assistant): Promise<void> {
+  const now = Date.now()
+  for (let i = 0; i < 40; i++) {
+    const created = new Date(now - (150 - i * 3.6) * 86_400_000)
+    const answered = new Date(created.getTime() + (2 + (i % 7) * 5) * 3_600_000)
+    const resolved = new Date(answered.getTime() + (10 + (i % 5) * 18) * 3_600_000)
+    const settlementId = i % 3 === 0 ? 'anle_xinju_sample' : 'xingfu_jiayuan_sample'
+    await assistant.desk!.tickets.create(created, (id) => ({
+      id, residentKey: `telegram:h${i}`, channel: 'telegram', channelUserId: `h${i}`, settlementId,
+      category: HISTORY_TOPICS[i % HISTORY_TOPICS.length]!, summary: `往期诉求 ${i}`, context: [], priority: i % 9 === 0 ? 'urgent' : 'normal',
+      status: 'closed', assignee: settlementId === 'anle_xinju_sample' ? 'zhao_lijuan' : 'li_xiaofang',
+      dueAt: new Date(created.getTime() + 72 * 3_600_000).toISOString(), createdAt: created.toISOString(), updatedAt: resolved.toISOString(),
+      firstAnswerAt: answered.toISOString(), resolvedAt: resolved.toISOString(), closedAt: resolved.toISOString(), resolution: '已处理',
+      satisfaction: { solved: i % 4 !== 0, at: resolved.toISOString() }, alerted: {},
+      events: [{ at: created.toISOString(), actor: 'resident', type: 'created', detail: `往期诉求 ${i}` }, { at: created.toISOString(), actor: 'system', type: 'notification_queued', detail: '' }],
+    }))
+  }
+}
 
 /** Debian's chromium, as the brief says: the registry's browser downloads do not work here. */
 export const launchBrowser = (): Promise<Browser> => chromium.launch({
@@ -32,6 +58,7 @@ export async function startConsoleServer() {
   ]
   await writeFile(staffFile, `staff:\n${staff.map(([id, name, role, token]) => `  - id: ${id}\n    name: ${name}\n    role: ${role}\n    tokenSha256: ${hashToken(token!)}\n`).join('')}`)
   const assistant = await createTestAssistant(path.join(dir, 'data'), { STAFF_FILE: staffFile, KNOWLEDGE_DIR: path.join(ROOT, 'knowledge') })
+  await seedHistory(assistant)
   const telegram = new FakeChannel()
   assistant.desk!.outbox.register('telegram', telegram)
   const app = await buildHttpServer({ ...assistant })

@@ -19,10 +19,10 @@ beforeAll(async () => {
   ;[server, browser] = await Promise.all([startConsoleServer(), launchBrowser()])
   // A ticket in each settlement before anyone signs in, and questions Anju could not answer in both.
   await server.chat('anle-1', '/settlement anle_xinju_sample')
-  anleTicket = ticketId(await server.chat('anle-1', '我要投诉小区垃圾好几天没人清运了'))
+  anleTicket = ticketId(await server.chat('anle-1', '我要投诉小区垃圾好几天没人清运了，我住8栋'))
   await server.chat('anle-1', '村口的石狮子是哪一年立的')
   await server.chat('xingfu-1', '/settlement xingfu_jiayuan_sample')
-  xingfuTicket = ticketId(await server.chat('xingfu-1', '我要反映情况：单元门的门禁坏了进不去'))
+  xingfuTicket = ticketId(await server.chat('xingfu-1', '我要反映情况：2栋单元门的门禁坏了进不去'))
   await server.chat('xingfu-1', '广场舞音响晚上几点必须关')
   await server.chat('xingfu-2', '/settlement xingfu_jiayuan_sample')
   await server.chat('xingfu-2', '广场舞的音响晚上几点要关掉')
@@ -65,7 +65,10 @@ describe('a caseworker in the console', () => {
 
   it('sees a resident demand appear live, answers it, and the resident receives the answer', async () => {
     const unreadBefore = await page.locator('.badge').textContent()
-    const id = ticketId(await server.chat('xingfu-3', '/settlement xingfu_jiayuan_sample').then(() => server.chat('xingfu-3', '我要投诉楼道灯坏了一个月没人修')))
+    await server.chat('xingfu-3', '/settlement xingfu_jiayuan_sample')
+    // A property complaint asks where first.
+    expect((await server.chat('xingfu-3', '我要投诉楼道灯坏了一个月没人修')).join('\n')).toContain('几栋几单元几号')
+    const id = ticketId(await server.chat('xingfu-3', '3栋2单元502'))
     // No reload: the live stream brings it, with the unread count.
     await page.locator(`[data-ticket="${id}"]`).waitFor({ timeout: 10_000 })
     expect(await page.locator('.badge').textContent()).not.toBe(unreadBefore)
@@ -75,6 +78,7 @@ describe('a caseworker in the console', () => {
     await page.locator(`[data-ticket="${id}"]`).click()
     await page.getByRole('heading', { name: new RegExp(id) }).waitFor()
     expect(await page.locator('blockquote').first().textContent()).toContain('楼道灯坏了')
+    expect(await page.locator('.facts').textContent()).toContain('楼栋 3栋2单元 · 房号 502')
     await page.getByLabel('常用回复').selectOption({ label: '已收到，正在处理' })
     await page.getByLabel('回复内容').fill('您好，明天上午电工来换楼道灯。')
     await page.getByRole('button', { name: '发送回复' }).click()
@@ -133,7 +137,7 @@ describe('a supervisor in the console', () => {
     await page.goto(`${server.base}/console#/notices`)
     await page.getByLabel('标题（中文）').fill('老人体检')
     await page.getByLabel('正文（中文）').fill('下周二上午在卫生室体检。')
-    await page.getByRole('checkbox', { name: '老年人' }).check().catch(async () => page.locator('input[name=tag][value=elderly]').check())
+    await page.getByRole('checkbox', { name: '老年人服务信息' }).check()
     await page.getByRole('button', { name: '发送通知' }).click()
     const dialog = page.getByRole('dialog')
     await dialog.waitFor()

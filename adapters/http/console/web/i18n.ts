@@ -37,7 +37,6 @@ const zh = {
   confirmNobody: '这条通知现在不会发给任何人（{reason}）。还要发送吗？', confirmNobodyReason: '没有符合条件的订阅居民', confirmSend: '仍然发送', cancel: '取消', cancelNotice: '停止发送',
   cancelConfirm: '确定停止这条通知吗？已经发出的收不回来。', progress: '发送进度', sent: '已发送', failedCount: '失败', retrying: '重试中', queued: '排队中', sendingUnknown: '中断未知',
   'nstatus.scheduled': '待发送', 'nstatus.sending': '发送中', 'nstatus.done': '已发完', 'nstatus.cancelled': '已停止', 'nstatus.expired': '已过期', author: '发布人', caseworkerNotices: '社工可以查看通知和受众；发通知请找主管。',
-  noticeCreated: '通知已创建。',
   // knowledge
   knowledgeTitle: '知识库', unansweredTitle: '居民问了但没答上的问题', unansweredHint: '相似的问法合并在一起，问得最多的在前。', asked: '{n} 次', variants: '其他问法',
   lastAsked: '最近一次', from: '从', to: '到', show: '查看', noUnanswered: '这段时间没有没答上的问题。', reloadTitle: '重新加载知识库', reloadHint: '改完 knowledge/ 或 intents/ 里的文件后点这里，不用重启。文件有错时不会替换，并列出要改的地方。',
@@ -82,7 +81,6 @@ const en: Messages = {
   confirmNobody: 'This notice reaches nobody now ({reason}). Send it anyway?', confirmNobodyReason: 'no subscribed resident matches', confirmSend: 'Send anyway', cancel: 'Cancel', cancelNotice: 'Stop sending',
   cancelConfirm: 'Stop this notice? What was sent cannot be called back.', progress: 'Delivery', sent: 'Sent', failedCount: 'Failed', retrying: 'Retrying', queued: 'Queued', sendingUnknown: 'Interrupted',
   'nstatus.scheduled': 'Scheduled', 'nstatus.sending': 'Sending', 'nstatus.done': 'Done', 'nstatus.cancelled': 'Stopped', 'nstatus.expired': 'Expired', author: 'Author', caseworkerNotices: 'Caseworkers can read notices and check audiences; a supervisor sends them.',
-  noticeCreated: 'Notice created.',
   knowledgeTitle: 'Knowledge', unansweredTitle: 'Questions Anju could not answer', unansweredHint: 'Alike questions are grouped; the most frequent first.', asked: '{n}×', variants: 'Also asked as',
   lastAsked: 'Last asked', from: 'From', to: 'To', show: 'Show', noUnanswered: 'No unanswered questions in this period.', reloadTitle: 'Reload the knowledge base', reloadHint: 'After editing files in knowledge/ or intents/, reload here without a restart. A file with errors is not taken; the list says what to fix.',
   reloadDo: 'Reload', reloadOk: 'Loaded: {intents} intents, {topics} topics.', reloadFailed: 'Not loaded. Please fix these first:', supervisorsOnly: 'This page is for supervisors and admins.',

@@ -105,9 +105,7 @@ function composer(app: App, onCreated: (notice: Notice) => void): HTMLElement {
     if (!audience) return
     if (audience.recipients === 0 && !(await confirmDialog(t('confirmNobody', { reason: t('confirmNobodyReason') }), t('confirmSend')))) return
     try {
-      const notice = await api<Notice>('POST', '/api/notices', body())
-      app.toast(t('noticeCreated'))
-      onCreated(notice)
+      onCreated(await api<Notice>('POST', '/api/notices', body()))
     } catch (error) {
       clear(result, h('p', { class: 'error', role: 'alert' }, app.failure(error)))
     }
