@@ -67,7 +67,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   }
   const page = async (_request: FastifyRequest, reply: FastifyReply) => {
     if (!built) throw new AnjuError('ANJU_ERR_NOT_FOUND', 'the console is not built: run npm run build')
-    return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-store').sendFile('index.html')
+    return reply.header('content-security-policy', CONTENT_SECURITY_POLICY).header('cache-control', 'no-store').sendFile('index.html', { cacheControl: false })
   }
   app.get('/console', page)
   app.get('/console/', page)
