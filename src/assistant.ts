@@ -12,7 +12,7 @@ import { StaffAudit } from './escalation/staff-audit'
 import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
 import { createTranslator, type Translate } from './i18n'
-import { loadKnowledgeBase, type KnowledgeBase } from './knowledge/loader'
+import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type KnowledgeProblem } from './knowledge/loader'
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
@@ -51,11 +51,25 @@ export interface Assistant {
   pipeline: Pipeline
   /** The web chat's residents (by the hash of their token) and their conversations as the page shows them. */
   web: WebChatStores
+  /** The knowledge base in use, and a reload after staff edited the files. */
+  knowledge: KnowledgeSource
 }
 
 export interface WebChatStores {
   identities: WebIdentityRepository
   history: WebHistoryRepository
+}
+
+export type ReloadOutcome = { ok: true; intents: number; topics: number; loadedAt: string } | { ok: false; problems: KnowledgeProblem[] }
+
+export interface KnowledgeSource {
+  current(): KnowledgeBase
+  /**
+   * Reads and validates the knowledge and intent files again; when they are valid, the assistant answers with
+   * them from the next message on. When not, nothing changes and the problems say what to fix.
+   * Settlements and staff are read at start only (the staff directory and notices rest on them).
+   */
+  reload(): Promise<ReloadOutcome>
 }
 
 export interface AssistantOverrides {
@@ -120,5 +134,29 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   })
   const dataDir = path.resolve(config.DATA_DIR)
   const web = { identities: new LowdbWebIdentityStore(dataDir), history: new LowdbWebHistoryStore(dataDir) }
-  return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline, web }
+  let current = { kb, matcher, translate }
+  const knowledge: KnowledgeSource = {
+    current: () => current.kb,
+    reload: async () => {
+      let fresh: KnowledgeBase
+      try {
+        fresh = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
+      } catch (error) {
+        if (error instanceof KnowledgeInvalidError) return { ok: false, problems: error.problems }
+        throw error
+      }
+      // Settlements stay as loaded at start: a changed list would disagree with the staff directory and notices.
+      const next = { kb: { ...fresh, settlements: current.kb.settlements }, matcher: IntentMatcher.trained(fresh), translate: await createTranslator(fresh.messages) }
+      pipeline.replaceKnowledge(next)
+      current = next
+      logger.info({ intents: fresh.intents.length }, 'knowledge base reloaded')
+      return { ok: true, intents: fresh.intents.length, topics: fresh.topics.size, loadedAt: new Date().toISOString() }
+    },
+  }
+  return {
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge,
+    get kb() { return current.kb },
+    get matcher() { return current.matcher },
+    get translate() { return current.translate },
+  }
 }

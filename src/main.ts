@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const assistant = await createAssistant(config)
   const { pipeline, translate, logger, desk, broadcast, residents, conversations } = assistant
   // The web chat joins with the server: its channel is registered with the desk's outbox there.
-  const app = await buildHttpServer(assistant)
+  const app = await buildHttpServer({ ...assistant, consoleIdleMinutes: config.CONSOLE_IDLE_MINUTES })
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
   const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)

@@ -6,12 +6,13 @@ import { choicesAsText } from '../../src/core/outbound'
 import type { Translate } from '../../src/i18n'
 import { LOCALES, type Locale } from '../../src/knowledge/schemas'
 import type { Pipeline } from '../../src/pipeline/pipeline'
-import type { DemandDesk, WebChatStores } from '../../src/assistant'
+import type { DemandDesk, KnowledgeSource, WebChatStores } from '../../src/assistant'
 import { systemClock } from '../../src/core/clock'
 import type { KnowledgeBase } from '../../src/knowledge/loader'
 import type { NoticeService } from '../../src/broadcast/notice-service'
-import type { ConversationRepository } from '../../src/store/types'
+import type { ConversationRepository, ResidentRepository } from '../../src/store/types'
 import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
+import { registerConsole } from './console/console-plugin'
 import { noticeApi } from './notice-api'
 import { addSecurityHeaders } from './security-headers'
 import { staffApi } from './staff-api'
@@ -29,8 +30,13 @@ export interface HttpServerOptions {
   /** With a demand desk: the staff API, and the web channel for caseworkers' answers and notices. */
   desk?: DemandDesk
   conversations?: ConversationRepository
+  residents?: ResidentRepository
   /** With the demand desk: the notices API. */
   broadcast?: NoticeService
+  /** With the demand desk and the residents: the staff console at /console. */
+  knowledge?: KnowledgeSource
+  /** Staff console sessions end after this long unused (CONSOLE_IDLE_MINUTES). */
+  consoleIdleMinutes?: number
 }
 
 /** The body of every error answer: a stable code for programs, a message for people. */
@@ -42,7 +48,7 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes }: HttpServerOptions): Promise<FastifyInstance> {
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
@@ -81,8 +87,9 @@ export async function buildHttpServer({ pipeline, translate, logger, kb, web, de
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
 
+  if (desk && residents && knowledge) await registerConsole(app, { desk, residents, knowledge, idleMinutes: consoleIdleMinutes })
   if (desk && conversations) {
-    await app.register(staffApi, { desk, conversations })
+    await app.register(staffApi, { desk, conversations, residents })
     if (broadcast) await app.register(noticeApi, { desk, broadcast })
   }
 

@@ -55,7 +55,7 @@ export class NoticeService {
     const problems: string[] = []
     const now = this.#d.clock.now()
     const sendAt = input.sendAt === 'now' ? now : new Date(input.sendAt)
-    const expiresAt = new Date(input.expiresAt)
+    const expiresAt = input.expiresAt ? new Date(input.expiresAt) : new Date(sendAt.getTime() + input.validForDays! * 86_400_000)
     if (expiresAt <= sendAt) problems.push('expiresAt: must be after the send time')
     if (expiresAt <= now) problems.push('expiresAt: is already past')
     if (input.audience.settlements !== 'all') {

@@ -22,7 +22,14 @@ export const noticeInputSchema = z.strictObject({
   }),
   /** "now" or an ISO time; now when absent. */
   sendAt: z.union([z.literal('now'), isoDateTime]).default('now'),
-  expiresAt: isoDateTime,
+  /** An ISO time, or `validForDays` after the send time (what a reusable file such as the example uses). */
+  expiresAt: isoDateTime.optional(),
+  validForDays: z.number({ error: 'a whole number of days, 1 to 365' }).int().min(1).max(365).optional(),
+}).refine((notice) => (notice.expiresAt === undefined) !== (notice.validForDays === undefined), {
+  message: 'give either expiresAt (an ISO time) or validForDays (1 to 365), not both',
+  path: ['expiresAt'],
+  // Checked even when other fields are wrong, so that every problem is reported at once.
+  when: (payload) => typeof payload.value === 'object' && payload.value !== null,
 })
 export type NoticeInput = z.input<typeof noticeInputSchema>
 export type ParsedNoticeInput = z.infer<typeof noticeInputSchema>

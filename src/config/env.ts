@@ -15,6 +15,7 @@ export const DEFAULTS = {
   TICKET_NORMAL_WORKING_DAYS: 3,
   TICKET_SUPERVISOR_ALERT_HOURS: 2,
   DIALOGUE_IDLE_MINUTES: 30,
+  CONSOLE_IDLE_MINUTES: 30,
 } as const
 
 const envSchema = z.object({
@@ -34,6 +35,8 @@ const envSchema = z.object({
   TICKET_SUPERVISOR_ALERT_HOURS: z.coerce.number().min(0).max(240).default(DEFAULTS.TICKET_SUPERVISOR_ALERT_HOURS),
   /** A pre-check left this long without an answer ends; the resident is told so when they write again. */
   DIALOGUE_IDLE_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(DEFAULTS.DIALOGUE_IDLE_MINUTES),
+  /** A staff console session unused this long is signed out. */
+  CONSOLE_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(DEFAULTS.CONSOLE_IDLE_MINUTES),
   /** Telegram starts only when a token is set. */
   TELEGRAM_BOT_TOKEN: z.string().trim().regex(/^\d+:[\w-]+$/, 'looks like 123456:ABC-DEF... (from BotFather)').optional(),
   /** A self-hosted Bot API server; Telegram's own by default. */

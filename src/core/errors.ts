@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   ANJU_ERR_UNAUTHORIZED: { status: 401, message: 'A valid staff token is required' },
   ANJU_ERR_WEB_IDENTITY: { status: 401, message: 'This browser has no web chat identity (POST /api/web/session gives one)' },
   ANJU_ERR_FORBIDDEN: { status: 403, message: 'Not allowed' },
+  ANJU_ERR_CSRF: { status: 403, message: 'This page is out of date or the request did not come from the console; reload the page' },
   ANJU_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   ANJU_ERR_CONFLICT: { status: 409, message: 'Not possible in the current state' },
   ANJU_ERR_STORE: { status: 503, message: 'Storage is unavailable' },

@@ -1,10 +1,13 @@
+import { chinaMonth } from '../core/china-time'
+import { POLICY_INTENT_IDS } from '../knowledge/schemas'
 import { isOpenStatus, type Ticket } from './ticket'
 
-export interface TicketReport {
-  from?: string
-  to?: string
+/** The figures of one period (the whole range, or one month of it). */
+export interface ReportFigures {
   total: number
-  byCategory: Record<string, number>
+  /** By policy topic; a demand no topic fits counts as `other`. Urgency is a priority, counted apart. */
+  byTopic: Record<string, number>
+  byPriority: Record<string, number>
   bySettlement: Record<string, number>
   /** Median hours from creation to the resident's first delivered answer (answered tickets only). */
   medianHoursToFirstAnswer: number | null
@@ -16,40 +19,71 @@ export interface TicketReport {
   satisfaction: { answered: number; solvedRate: number | null }
 }
 
+export interface TicketReport extends ReportFigures {
+  from?: string
+  to?: string
+  /** Month by month in China time (`2026-11`), oldest first: the charts' series. */
+  monthly: (ReportFigures & { month: string })[]
+}
+
+/** Topics a ticket can be counted under: the policy topics but the general "reach a caseworker" one. */
+export const REPORT_TOPICS: readonly string[] = POLICY_INTENT_IDS.filter((id) => id !== 'escalation')
+
+/** The topic a ticket counts under; older tickets filed as "urgent", "escalation" or "unanswered" are `other`. */
+export const topicOf = (ticket: Pick<Ticket, 'category'>) => (REPORT_TOPICS.includes(ticket.category) ? ticket.category : 'other')
+
 const hoursBetween = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 3_600_000
+const rounded = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places
 
 function median(values: number[]): number | null {
   if (values.length === 0) return null
   const sorted = [...values].sort((a, b) => a - b)
   const middle = Math.floor(sorted.length / 2)
   const value = sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
-  return Math.round(value * 100) / 100
+  return rounded(value, 2)
 }
 
-const countBy = (tickets: Ticket[], key: (t: Ticket) => string) =>
-  tickets.reduce<Record<string, number>>((counts, t) => ({ ...counts, [key(t)]: (counts[key(t)] ?? 0) + 1 }), {})
+function countBy<T>(items: T[], key: (item: T) => string): Record<string, number> {
+  const counts: Record<string, number> = {}
+  for (const item of items) counts[key(item)] = (counts[key(item)] ?? 0) + 1
+  return counts
+}
 
-/** The monthly dispatch / quarterly bulletin figures (Anhui task 5) over tickets created in a range. */
-export function ticketReport(tickets: Ticket[], now: Date, range: { from?: string; to?: string } = {}): TicketReport {
-  const resolved = tickets.filter((t) => t.resolvedAt ?? t.closedAt)
+function figures(tickets: Ticket[], nowIso: string): ReportFigures {
+  const finishedAt = (t: Ticket) => t.resolvedAt ?? t.closedAt
   const overdue = tickets.filter((t) => {
-    const finished = t.resolvedAt ?? t.closedAt
-    return finished ? finished > t.dueAt : isOpenStatus(t.status) && now.toISOString() > t.dueAt
+    const finished = finishedAt(t)
+    return finished ? finished > t.dueAt : isOpenStatus(t.status) && nowIso > t.dueAt
   })
   const visits = tickets.filter((t) => t.satisfaction)
   return {
-    ...range,
     total: tickets.length,
-    byCategory: countBy(tickets, (t) => t.category),
+    byTopic: countBy(tickets, topicOf),
+    byPriority: countBy(tickets, (t) => t.priority),
     bySettlement: countBy(tickets, (t) => t.settlementId ?? 'unknown'),
     medianHoursToFirstAnswer: median(tickets.filter((t) => t.firstAnswerAt).map((t) => hoursBetween(t.createdAt, t.firstAnswerAt!))),
-    medianHoursToResolution: median(resolved.map((t) => hoursBetween(t.createdAt, (t.resolvedAt ?? t.closedAt)!))),
-    overdueRate: tickets.length ? Math.round((overdue.length / tickets.length) * 1000) / 1000 : null,
+    // A merged duplicate was closed, not resolved: it would count a resolution time that measures nothing.
+    medianHoursToResolution: median(tickets.filter((t) => finishedAt(t) && !t.mergedInto).map((t) => hoursBetween(t.createdAt, finishedAt(t)!))),
+    overdueRate: tickets.length ? rounded(overdue.length / tickets.length, 3) : null,
     satisfaction: {
       answered: visits.length,
-      solvedRate: visits.length ? Math.round((visits.filter((t) => t.satisfaction!.solved).length / visits.length) * 1000) / 1000 : null,
+      solvedRate: visits.length ? rounded(visits.filter((t) => t.satisfaction!.solved).length / visits.length, 3) : null,
     },
   }
+}
+
+/** The monthly dispatch / quarterly bulletin figures (Anhui task 5) over tickets created in a range. */
+export function ticketReport(tickets: Ticket[], now: Date, range: { from?: string; to?: string } = {}): TicketReport {
+  const nowIso = now.toISOString()
+  const byMonth = new Map<string, Ticket[]>()
+  for (const ticket of tickets) {
+    const month = chinaMonth(ticket.createdAt)
+    const list = byMonth.get(month)
+    if (list) list.push(ticket)
+    else byMonth.set(month, [ticket])
+  }
+  const monthly = [...byMonth.keys()].sort().map((month) => ({ month, ...figures(byMonth.get(month)!, nowIso) }))
+  return { ...range, ...figures(tickets, nowIso), monthly }
 }
 
 const csvCell = (value: unknown) => {
@@ -57,20 +91,28 @@ const csvCell = (value: unknown) => {
   return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text
 }
 
-/** The same report as CSV rows: metric, key, value — opens in any spreadsheet. */
+function figureRows(period: string, f: ReportFigures): unknown[][] {
+  return [
+    [period, 'total', '', f.total],
+    ...Object.entries(f.byTopic).map(([key, n]) => [period, 'by_topic', key, n]),
+    ...Object.entries(f.byPriority).map(([key, n]) => [period, 'by_priority', key, n]),
+    ...Object.entries(f.bySettlement).map(([key, n]) => [period, 'by_settlement', key, n]),
+    [period, 'median_hours_to_first_answer', '', f.medianHoursToFirstAnswer],
+    [period, 'median_hours_to_resolution', '', f.medianHoursToResolution],
+    [period, 'overdue_rate', '', f.overdueRate],
+    [period, 'satisfaction', 'answered', f.satisfaction.answered],
+    [period, 'satisfaction', 'solved_rate', f.satisfaction.solvedRate],
+  ]
+}
+
+/** The same report as CSV rows: period (`all` or a month), metric, key, value — opens in any spreadsheet. */
 export function ticketReportCsv(report: TicketReport): string {
   const rows: unknown[][] = [
-    ['metric', 'key', 'value'],
-    ['period', 'from', report.from ?? ''],
-    ['period', 'to', report.to ?? ''],
-    ['total', '', report.total],
-    ...Object.entries(report.byCategory).map(([key, n]) => ['by_category', key, n]),
-    ...Object.entries(report.bySettlement).map(([key, n]) => ['by_settlement', key, n]),
-    ['median_hours_to_first_answer', '', report.medianHoursToFirstAnswer],
-    ['median_hours_to_resolution', '', report.medianHoursToResolution],
-    ['overdue_rate', '', report.overdueRate],
-    ['satisfaction', 'answered', report.satisfaction.answered],
-    ['satisfaction', 'solved_rate', report.satisfaction.solvedRate],
+    ['period', 'metric', 'key', 'value'],
+    ['all', 'range', 'from', report.from ?? ''],
+    ['all', 'range', 'to', report.to ?? ''],
+    ...figureRows('all', report),
+    ...report.monthly.flatMap((m) => figureRows(m.month, m)),
   ]
   // A byte-order mark so that spreadsheet programs read the Chinese settlement names as UTF-8.
   return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`

@@ -50,7 +50,9 @@ export class StaffChat {
         case 'take':
           return this.#done(await this.#service.assign(member, id, member.id), 'staff.done_take')
         case 'resolve':
-          return this.#done(await this.#service.changeStatus(member, id, 'resolved'), 'staff.done_resolve')
+          // The return visit quotes the resolution note, so a button press alone asks for it.
+          if (!rest.trim()) return [{ text: this.#t(STAFF_LOCALE, 'staff.need_resolution', { id }) }]
+          return this.#done(await this.#service.changeStatus(member, id, 'resolved', rest.trim()), 'staff.done_resolve')
         case 'reply':
           if (!rest.trim()) return [{ text: this.#t(STAFF_LOCALE, 'staff.need_text') }]
           return this.#done(await this.#service.reply(member, id, rest.trim()), 'staff.done_reply')

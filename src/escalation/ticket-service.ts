@@ -7,11 +7,20 @@ import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
 import type { OutboxDispatcher } from './outbox'
 import type { StaffDirectory, StaffMember } from './staff'
-import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
+import { ticketMatches, type TicketListFilter } from './ticket-filter'
+import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
 import { dueAt, type TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
-export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale'>
+export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
+
+/** A staff alert as it is queued for staff chats; the console shows the same alerts live. */
+export interface TicketAlert {
+  /** The message key: ticket.notify_new, ticket.notify_urgent, ticket.notify_reopened, ticket.notify_undelivered ... */
+  key: string
+  ticket: Ticket
+  recipients: string[]
+}
 
 export interface TicketServiceOptions {
   tickets: TicketRepository
@@ -47,6 +56,7 @@ const STAFF_LOCALE: Locale = 'zh-CN'
  */
 export class TicketService {
   readonly #o: TicketServiceOptions
+  readonly #alertListeners: ((alert: TicketAlert) => void)[] = []
 
   constructor(options: TicketServiceOptions) {
     this.#o = options
@@ -69,6 +79,11 @@ export class TicketService {
       t.events.push({ at: this.#now(), actor: 'system', type: 'delivery', detail: `${state}: ${item.lastError ?? ''}` })
     })
     await this.#notifyStaff(updated, this.#handlers(updated), key, { reason: item.lastError ?? '' }, false)
+  }
+
+  /** Every staff alert (new, urgent, assigned, reopened, overdue), whether or not the staff have a chat to get it. */
+  onAlert(listener: (alert: TicketAlert) => void): void {
+    this.#alertListeners.push(listener)
   }
 
   async create(demand: NewDemand): Promise<Ticket> {
@@ -122,15 +137,11 @@ export class TicketService {
 
   // ---- staff actions: each checked and audited ----
 
-  async list(member: StaffMember, filter: { status?: TicketStatus; settlement?: string; priority?: TicketPriority; overdue?: boolean } = {}): Promise<Ticket[]> {
+  async list(member: StaffMember, filter: TicketListFilter = {}): Promise<Ticket[]> {
     const now = this.#o.clock.now().toISOString()
     const visible = (await this.#o.tickets.list()).filter((t) => this.#o.staff.canSee(member, t))
     await this.#audit(member, 'ticket.list', undefined, filter)
-    return visible.filter((t) =>
-      (!filter.status || t.status === filter.status) &&
-      (!filter.settlement || t.settlementId === filter.settlement) &&
-      (!filter.priority || t.priority === filter.priority) &&
-      (filter.overdue === undefined || (isOpenStatus(t.status) && t.dueAt < now) === filter.overdue))
+    return visible.filter((t) => ticketMatches(t, filter, member.id, now))
   }
 
   async get(member: StaffMember, id: string): Promise<Ticket> {
@@ -165,11 +176,43 @@ export class TicketService {
     return updated
   }
 
-  async changeStatus(member: StaffMember, id: string, status: TicketStatus): Promise<Ticket> {
+  /** Resolving needs a resolution note: it is what the return visit tells the resident was done. */
+  async changeStatus(member: StaffMember, id: string, status: TicketStatus, note?: string): Promise<Ticket> {
     await this.#visible(member, id)
-    const updated = await this.#change(id, (t) => this.#setStatus(t, status, `staff:${member.id}`))
-    await this.#audit(member, 'ticket.status', id, status)
+    const resolution = note?.trim()
+    if (status === 'resolved' && !resolution) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'resolving needs a resolution note (what was done)')
+    const updated = await this.#change(id, (t) => {
+      this.#setStatus(t, status, `staff:${member.id}`)
+      if (status === 'resolved') {
+        t.resolution = resolution
+        t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'resolution', detail: resolution })
+      }
+    })
+    await this.#audit(member, 'ticket.status', id, resolution ? { status, note: resolution } : status)
     if (status === 'resolved') await this.#returnVisit(updated)
+    if (status === 'reopened') this.#alert(updated, [], 'ticket.notify_reopened')
+    return updated
+  }
+
+  /**
+   * A duplicate is closed into the ticket that carries on: the duplicate's words are added to it,
+   * and the resident's later questions about the duplicate name the ticket it went into.
+   */
+  async merge(member: StaffMember, duplicateId: string, intoId: string): Promise<Ticket> {
+    if (duplicateId === intoId) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'a ticket cannot be merged into itself')
+    const duplicate = await this.#visible(member, duplicateId)
+    const target = await this.#visible(member, intoId)
+    if (!isOpenStatus(target.status)) throw new AnjuError('ANJU_ERR_CONFLICT', `ticket ${intoId} is ${target.status}: merge into an open ticket`)
+    if (duplicate.mergedInto) throw new AnjuError('ANJU_ERR_CONFLICT', `ticket ${duplicateId} is already merged into ${duplicate.mergedInto}`)
+    await this.#change(duplicateId, (t) => {
+      this.#setStatus(t, 'closed', `staff:${member.id}`)
+      t.mergedInto = intoId
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'merged_into', detail: intoId })
+    })
+    const updated = await this.#change(intoId, (t) => {
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'merged_from', detail: `${duplicateId}: ${duplicate.summary}` })
+    })
+    await this.#audit(member, 'ticket.merge', duplicateId, intoId)
     return updated
   }
 
@@ -269,6 +312,7 @@ export class TicketService {
     if (status === 'reopened') {
       // A reopened ticket gets a fresh time limit and fresh alerts.
       t.resolvedAt = undefined
+      t.resolution = undefined
       t.alerted = {}
       t.dueAt = dueAt(this.#o.clock.now(), t.priority, this.#o.limits).toISOString()
     }
@@ -307,7 +351,19 @@ export class TicketService {
     })
   }
 
+  #alert(ticket: Ticket, recipients: StaffMember[], key: string): void {
+    const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
+    for (const listener of this.#alertListeners) {
+      try {
+        listener(alert)
+      } catch (error) {
+        this.#o.logger.error({ err: error, ticket: ticket.id }, 'ticket alert listener failed')
+      }
+    }
+  }
+
   async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+    this.#alert(ticket, recipients, key)
     const names = this.#o.names
     const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
     const text = this.#o.translate(STAFF_LOCALE, key, {
@@ -344,8 +400,7 @@ export class TicketService {
   }
 
   async #returnVisit(ticket: Ticket): Promise<void> {
-    const last = [...ticket.events].reverse().find((e) => e.type === 'reply')?.detail ?? ''
-    await this.#toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: last }, [
+    await this.#toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: ticket.resolution ?? '' }, [
       { label: 'ticket.solved_yes', value: `/solved ${ticket.id} yes` },
       { label: 'ticket.solved_no', value: `/solved ${ticket.id} no` },
     ])

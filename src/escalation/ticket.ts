@@ -13,8 +13,17 @@ export interface TicketEvent {
   actor: Actor
   /** delivery: what became of a message to the resident (delivered, held: not reachable yet, failed), with the reason. */
   type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery'
+    /** On a duplicate: the ticket it was merged into; on that ticket: the duplicate's id. */
+    | 'merged_into' | 'merged_from'
+    /** The resolution note, told to the resident at the return visit. */
+    | 'resolution'
   /** Free detail: the new status, the assignee, the text of a reply or note ... */
   detail?: string
+}
+
+export interface TicketLocation {
+  building?: string
+  room?: string
 }
 
 export interface ContextLine {
@@ -36,6 +45,8 @@ export interface Ticket {
   /** The intent or topic the demand is about. */
   category: string
   summary: string
+  /** Where in the settlement, when the resident said (a property complaint asks for it). */
+  location?: TicketLocation
   /** The last messages before the ticket, so the caseworker need not ask again. */
   context: ContextLine[]
   priority: TicketPriority
@@ -46,6 +57,10 @@ export interface Ticket {
   updatedAt: string
   firstAnswerAt?: string
   resolvedAt?: string
+  /** The resolving caseworker's note; the return visit quotes it. */
+  resolution?: string
+  /** Set on a duplicate closed into another ticket. */
+  mergedInto?: string
   closedAt?: string
   /** The resident's answer at the return visit. */
   satisfaction?: { solved: boolean; at: string }

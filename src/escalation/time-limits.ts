@@ -1,3 +1,4 @@
+import { CHINA_OFFSET_MS, DAY_MS } from '../core/china-time'
 import type { TicketPriority } from './ticket'
 
 export interface TimeLimits {
@@ -8,9 +9,6 @@ export interface TimeLimits {
 }
 
 export const TIME_LIMIT_DEFAULTS: TimeLimits = { urgentHours: 2, normalWorkingDays: 3 }
-
-const CHINA_OFFSET_MS = 8 * 3_600_000
-const DAY_MS = 86_400_000
 
 /**
  * When a ticket falls due. Working days are counted in China time and skip Saturdays and Sundays;

@@ -7,6 +7,7 @@ import { answerWordsFileSchema, type AnswerWords } from './answer-words-schema'
 import { checkSchema, type Check, type Condition } from './check-schema'
 import {
   dangerWordsSchema,
+  cannedRepliesSchema,
   dialogueWordsSchema,
   focusWordsSchema,
   intentSchema,
@@ -18,6 +19,7 @@ import {
   settlementsFileSchema,
   topicSchema,
   type DangerWords,
+  type CannedReply,
   type DialogueWords,
   type FocusWords,
   type Intent,
@@ -46,6 +48,8 @@ export interface KnowledgeBase {
   /** How the pre-checks read answers (`answer-words.yaml`), every locale's words together. */
   answerWords: AnswerWords
   messages: Record<Locale, Record<string, string>>
+  /** Caseworkers' canned replies, per topic (`canned-replies.yaml`). */
+  cannedReplies: CannedReply[]
 }
 
 export interface KnowledgeDirs {
@@ -220,6 +224,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const notices = await loadFile(path.join(dirs.knowledgeDir, 'notice-words.yaml'), noticeWordsSchema, problems)
   const focus = await loadFile(path.join(dirs.knowledgeDir, 'focus.yaml'), focusWordsSchema, problems)
   const danger = await loadFile(path.join(dirs.knowledgeDir, 'danger.yaml'), dangerWordsSchema, problems)
+  const canned = await loadFile(path.join(dirs.knowledgeDir, 'canned-replies.yaml'), cannedRepliesSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const answerWords = await loadFile(path.join(dirs.knowledgeDir, 'answer-words.yaml'), answerWordsFileSchema, problems)
@@ -230,7 +235,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords || !focus || !danger) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords || !focus || !danger || !canned) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -246,6 +251,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     checks: new Map([...checks].map(([id, entry]) => [id, entry.value])),
     answerWords,
     messages: messages as Record<Locale, Record<string, string>>,
+    cannedReplies: canned.replies,
   }
 }
 

@@ -156,6 +156,10 @@ export const dialogueWordsSchema = z.strictObject({
   /** Answers to the return visit ("问题解决了吗？"). */
   solved: someWords,
   unsolved: someWords,
+  /** Demands on these topics ask for the building and room when the resident did not say them. */
+  locationTopics: z.array(z.enum(POLICY_INTENT_IDS)).default([]),
+  /** "跳过": the resident would rather not say (the building and room). */
+  skip: wordList.default([]),
 })
 export type DialogueWords = z.infer<typeof dialogueWordsSchema>
 
@@ -196,3 +200,13 @@ export const noticeWordsSchema = z.strictObject({
   tags: z.record(intentIdSchema, z.strictObject({ label: localizedTextSchema, phrases: someWords })),
 })
 export type NoticeWords = z.infer<typeof noticeWordsSchema>
+
+/** Caseworkers' canned replies in the console (`canned-replies.yaml`): per policy topic, or `any`. */
+export const cannedRepliesSchema = z.strictObject({
+  replies: z.array(z.strictObject({
+    topic: z.union([z.literal('any'), z.enum(POLICY_INTENT_IDS)], { error: `"any" or a policy topic id (${POLICY_INTENT_IDS.join(', ')})` }),
+    label: localizedTextSchema,
+    text: localizedTextSchema,
+  })),
+})
+export type CannedReply = z.infer<typeof cannedRepliesSchema>['replies'][number]

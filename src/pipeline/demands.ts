@@ -9,6 +9,7 @@ import type { KnowledgeBase } from '../knowledge/loader'
 import { POLICY_INTENT_IDS, type Locale } from '../knowledge/schemas'
 import { MATCHER_DEFAULTS } from '../matcher/matcher'
 import { normalise } from '../matcher/normalise'
+import { findLocation } from './location'
 import type { ResidentProfile } from '../store/types'
 
 export const DEMAND_DEFAULTS = {
@@ -28,11 +29,21 @@ const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
 const CASEWORKER = /^\/caseworker\s+(yes|no)$/i
 const STATUS_COMMAND = /^\/status$/i
 const POLICY = new Set<string>(POLICY_INTENT_IDS)
+/** The category of a demand that no policy topic fits. */
+const OTHER_TOPIC = 'other'
 // A topic scoring this much in a demand's own words names its category. Well under the matcher's threshold:
 // the demand itself ("我要投诉") takes most of the score, and what it is about ("物业乱收费") comes second.
 const MIN_TOPIC_SCORE = MATCHER_DEFAULTS.threshold / 3
 
 type Draft = NonNullable<ResidentProfile['demandDraft']>
+type RaisedDraft = Draft & { summary: string }
+
+/** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
+export class DemandMemory extends RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }> {
+  constructor() {
+    super(DEMAND_DEFAULTS.recentResidents)
+  }
+}
 
 /**
  * The resident's side of the demand desk: urgent triage, putting a demand together (settlement, a one-line
@@ -44,12 +55,12 @@ export class DemandConversation {
   readonly #kb: KnowledgeBase
   readonly #t: Translate
   readonly #askSettlement: (ctx: Context) => void
-  /** Per resident, in memory: the last lines (a ticket's context), the topic, and fallbacks in a row. */
-  readonly #recent = new RecentMap<string, { lines: ContextLine[]; lastTopic?: string; fallbacks: number }>(DEMAND_DEFAULTS.recentResidents)
+  readonly #recent: DemandMemory
   readonly #words: KnowledgeBase['words']
 
-  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void) {
+  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void, memory = new DemandMemory()) {
     this.#service = service
+    this.#recent = memory
     this.#kb = kb
     this.#t = translate
     this.#askSettlement = askSettlement
@@ -91,7 +102,7 @@ export class DemandConversation {
    * An application prepared elsewhere (a pre-check's answers in `summary`): raised like any demand, asking
    * the settlement first if it is not known, so the resident never repeats what they said.
    */
-  async apply(ctx: Context, draft: Required<Draft>): Promise<void> {
+  async apply(ctx: Context, draft: RaisedDraft): Promise<void> {
     await this.#start(ctx, draft)
   }
 
@@ -118,6 +129,14 @@ export class DemandConversation {
   async #pendingQuestion(ctx: Context, text: string, normalised: string): Promise<boolean> {
     const { awaiting, demandDraft } = ctx.resident
     if (await this.#returnVisitReply(ctx, normalised)) return true
+    if (awaiting === 'demand_location' && demandDraft) {
+      if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
+      // Words that name no building or room are kept with the demand rather than filed as an address.
+      const location = this.#words.skip.includes(normalised) ? undefined : findLocation(text)
+      const summary = location || this.#words.skip.includes(normalised) ? demandDraft.summary : `${demandDraft.summary} / ${text}`
+      await this.#start(ctx, { ...demandDraft, summary, ...(location ? { location } : {}) })
+      return true
+    }
     if (awaiting === 'demand_description' && demandDraft) {
       if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
       await this.#start(ctx, { ...demandDraft, summary: text })
@@ -146,7 +165,7 @@ export class DemandConversation {
   }
 
   async #answerOffer(ctx: Context, accepted: boolean): Promise<void> {
-    const draft = ctx.resident.demandDraft ?? { category: 'unanswered', priority: 'normal' as const }
+    const draft = ctx.resident.demandDraft ?? { category: OTHER_TOPIC, priority: 'normal' as const }
     ctx.updateResident({ awaiting: undefined })
     this.#recentOf(ctx.residentKey).fallbacks = 0
     if (!accepted) {
@@ -177,16 +196,31 @@ export class DemandConversation {
       ctx.reply(this.#t(ctx.locale, 'ticket.ask_description'))
       return
     }
+    if (this.#asksForLocation(draft)) {
+      const found = findLocation(draft.summary)
+      if (!found) {
+        ctx.updateResident({ demandDraft: { ...draft, locationAsked: true }, awaiting: 'demand_location' })
+        ctx.reply(this.#t(ctx.locale, 'ticket.ask_location'))
+        return
+      }
+      draft = { ...draft, location: found }
+    }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
-    const ticket = await this.#raise(ctx, draft as Required<Draft>)
+    const ticket = await this.#raise(ctx, draft as RaisedDraft)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
     ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : created, { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
   }
 
+  /** A property complaint asks where, once; urgent demands are never held up by it. */
+  #asksForLocation(draft: Draft): boolean {
+    return draft.priority === 'normal' && !draft.location && !draft.locationAsked && this.#words.locationTopics.includes(draft.category as never)
+  }
+
   async #urgent(ctx: Context, text: string): Promise<void> {
     this.#escalating(ctx, 1)
-    await this.#raise(ctx, { category: 'urgent', priority: 'urgent', summary: text })
+    // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
+    await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text })
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
     if (!settlement) this.#askSettlement(ctx)
@@ -199,7 +233,7 @@ export class DemandConversation {
   }
 
   /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
-  async #raise(ctx: Context, draft: Required<Draft>): Promise<Ticket & { merged?: boolean }> {
+  async #raise(ctx: Context, draft: RaisedDraft): Promise<Ticket & { merged?: boolean }> {
     const now = ctx.message.receivedAt.getTime()
     const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
       isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)
@@ -213,6 +247,7 @@ export class DemandConversation {
       summary: draft.summary,
       priority: draft.priority,
       locale: ctx.locale,
+      ...(draft.location ? { location: draft.location } : {}),
       context: [...this.#recentOf(ctx.residentKey).lines],
     })
   }
@@ -241,17 +276,17 @@ export class DemandConversation {
     if (streak < DEMAND_DEFAULTS.fallbacksBeforeOffer) return
     recent.fallbacks = 0
     const asked = recent.lines.filter((l) => l.from === 'resident').slice(-streak).map((l) => l.text)
-    ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: 'unanswered', priority: 'normal', summary: asked.join(' / ') || text } })
+    ctx.updateResident({ awaiting: 'caseworker_offer', demandDraft: { category: OTHER_TOPIC, priority: 'normal', summary: asked.join(' / ') || text } })
     ctx.reply(this.#t(ctx.locale, 'ticket.offer'), [
       { label: this.#t(ctx.locale, 'ticket.offer_yes'), value: '/caseworker yes' },
       { label: this.#t(ctx.locale, 'ticket.offer_no'), value: '/caseworker no' },
     ])
   }
 
-  /** The policy topic this message is about ("投诉物业乱收费" → housing), else the conversation's, else escalation. */
+  /** The policy topic this message is about ("投诉物业乱收费" → housing), else the conversation's, else `other`. */
   #topic(ctx: Context): string {
     const topical = ctx.match?.ranking.find((r) => POLICY.has(r.intent) && r.intent !== 'escalation' && r.score >= MIN_TOPIC_SCORE)
-    return topical?.intent ?? this.#recentOf(ctx.residentKey).lastTopic ?? 'escalation'
+    return topical?.intent ?? this.#recentOf(ctx.residentKey).lastTopic ?? OTHER_TOPIC
   }
 
   #description(text: string): string | undefined {

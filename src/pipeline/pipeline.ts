@@ -13,7 +13,7 @@ import { residentKey, type ConversationRepository, type ResidentProfile, type Re
 import { AnswerComposer, type Citation } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
-import { DemandConversation } from './demands'
+import { DemandConversation, DemandMemory } from './demands'
 import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
@@ -49,6 +49,7 @@ function recordTurn(conversations: ConversationRepository): Middleware {
       at: message.receivedAt.toISOString(),
       channel: message.channel,
       channelUserId: message.channelUserId,
+      ...(ctx.resident.settlementId ? { settlementId: ctx.resident.settlementId } : {}),
       locale: ctx.locale,
       text: message.text,
       intent: outcome.intent,
@@ -120,16 +121,20 @@ async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
 
 /** adapter → pipeline → matcher → handler → replies. Adapters call `handle` and send `ctx.replies`. */
 export class Pipeline {
-  readonly #run: Middleware
+  /** What answers, rebuilt on a knowledge reload: the middleware chain and the composer citing its sources. */
+  #answering: { run: Middleware; composer: AnswerComposer }
+  readonly #options: PipelineOptions
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
   readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
-  readonly #composer: AnswerComposer
+  /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
+  readonly #demandMemory = new DemandMemory()
 
   constructor(options: PipelineOptions) {
+    this.#options = options
     this.#defaultLocale = options.defaultLocale
     this.#residents = options.residents
     const logger = options.logger
@@ -137,10 +142,21 @@ export class Pipeline {
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     this.#canPush = options.canPush ?? (() => false)
+    this.#answering = this.#compose(options)
+  }
+
+  /**
+   * Answers with an edited knowledge base from the next message on, without a restart: messages being answered
+   * finish with the old one. What residents are in the middle of is on their profiles and carries over.
+   */
+  replaceKnowledge(knowledge: Pick<PipelineOptions, 'kb' | 'matcher' | 'translate'>): void {
+    this.#answering = this.#compose({ ...this.#options, ...knowledge })
+  }
+
+  #compose(options: PipelineOptions): { run: Middleware; composer: AnswerComposer } {
     const composer = new AnswerComposer(options.kb, options.translate)
-    this.#composer = composer
     const commands = new ConversationCommands(options.kb, options.translate, composer)
-    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx))
+    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory)
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
     const checks = new CheckConversation({
       kb: options.kb,
@@ -155,7 +171,7 @@ export class Pipeline {
       activeFor: options.notices && ((resident) => options.notices!.activeFor(resident)),
       askSettlement: (ctx) => commands.askSettlement(ctx),
     })
-    this.#run = compose([
+    const run = compose([
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
@@ -167,6 +183,7 @@ export class Pipeline {
       notices.listing,
       answer(composer),
     ])
+    return { run, composer }
   }
 
   /** Handles one message; messages of one resident are handled one after another, in arrival order. */
@@ -184,7 +201,7 @@ export class Pipeline {
       const returned = resident.blocked
       if (returned) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
-      await this.#run(ctx, async () => {})
+      await this.#answering.run(ctx, async () => {})
       this.#rememberChoices(ctx)
       if (!stored || ctx.residentChanged) {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
@@ -207,7 +224,7 @@ export class Pipeline {
 
   /** A turn's sources as residents read them, each once: title and clause, with the file it cites. */
   citations(ctx: Context): Citation[] {
-    return this.#composer.citations(ctx.sources, ctx.locale)
+    return this.#answering.composer.citations(ctx.sources, ctx.locale)
   }
 
   /**

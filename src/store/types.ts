@@ -1,5 +1,5 @@
 import type { Choice } from '../core/context'
-import type { Ticket } from '../escalation/ticket'
+import type { Ticket, TicketLocation } from '../escalation/ticket'
 import type { Locale } from '../knowledge/schemas'
 
 /** One exchange: what the resident said and what the assistant answered. */
@@ -9,6 +9,8 @@ export interface ConversationTurn {
   at: string
   channel: string
   channelUserId: string
+  /** The resident's settlement when they asked, if known: staff see their own settlements' questions. */
+  settlementId?: string
   locale: Locale
   text: string
   intent: string | null
@@ -64,9 +66,9 @@ export interface ResidentProfile {
   /** The platform refused delivery (blocked the bot): stop sending until they write again. */
   blocked: boolean
   /** What the assistant asked and is waiting for, if anything. */
-  awaiting?: 'settlement' | 'demand_description' | 'caseworker_offer'
-  /** A demand being put together for a caseworker (waiting for the settlement or a description). */
-  demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal' }
+  awaiting?: 'settlement' | 'demand_description' | 'demand_location' | 'caseworker_offer'
+  /** A demand being put together for a caseworker (waiting for the settlement, a description or where). */
+  demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal'; location?: TicketLocation; locationAsked?: boolean }
   /** An eligibility pre-check in progress or just finished; stored so that it survives a restart. */
   dialogue?: DialogueState
   /** When two channels are linked, the key of the profile that speaks for both. */

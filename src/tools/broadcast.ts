@@ -1,12 +1,14 @@
-// `npm run broadcast -- notice.yaml [--preview] [--url http://127.0.0.1:3000]` with ANJU_TOKEN set to a staff token.
+// `npm run broadcast -- notice.yaml [--preview] [--url http://127.0.0.1:3000] [--lang en]` with ANJU_TOKEN set to a staff token.
 // The notice goes through the running server's staff API: the server owns the channels and the lowdb files
 // (one writer per file), so the CLI never writes them itself. It validates the file, shows the audience, creates
 // the notice, then follows its delivery with a progress bar on stderr and prints a summary.
 import { readFile } from 'node:fs/promises'
 import { pathToFileURL } from 'node:url'
 import { parse as parseYaml } from 'yaml'
-import type { DeliveryCounts } from '../broadcast/delivery-log'
+import { emptyCounts, type DeliveryCounts } from '../broadcast/delivery-log'
+import type { z } from 'zod'
 import { noticeInputSchema } from '../broadcast/notice'
+import { cliLocale, cliTime, cliWords, type CliWords } from './broadcast-words'
 
 export interface BroadcastCliIo {
   fetch: typeof fetch
@@ -17,82 +19,107 @@ export interface BroadcastCliIo {
   pollMs?: number
 }
 
-const USAGE = 'usage: npm run broadcast -- notice.yaml [--preview] [--url http://127.0.0.1:3000]   (ANJU_TOKEN: a staff token)'
 const FINAL = new Set(['done', 'cancelled', 'expired'])
 
-export function bar(counts: DeliveryCounts, width = 30): string {
+const listed = (counts: Record<string, number>, prefix: 'skip' | 'channel', w: CliWords) =>
+  Object.entries(counts).filter(([, n]) => n > 0).map(([key, n]) => `${w(`${prefix}.${key}` as never) || key} ${n}`).join(prefix === 'skip' ? '，' : ', ')
+
+export function bar(counts: DeliveryCounts, w: CliWords, width = 30): string {
   const toSend = counts.total - Object.values(counts.skipped).reduce((a, b) => a + b, 0)
   const finished = counts.sent + counts.failed + counts.unknown + counts.sending
   const ratio = toSend === 0 ? 1 : Math.min(1, finished / toSend)
   const filled = Math.round(ratio * width)
-  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${finished}/${toSend} sent ${counts.sent} failed ${counts.failed} sent-unknown ${counts.unknown} waiting ${counts.waiting}`
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${w('bar', { finished, toSend, sent: counts.sent, failed: counts.failed, unknown: counts.unknown, waiting: counts.waiting })}`
 }
 
-export function summary(status: string, counts: DeliveryCounts): string[] {
-  const skipped = Object.entries(counts.skipped).filter(([, n]) => n > 0).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none'
+export function summary(status: string, counts: DeliveryCounts, w: CliWords): string[] {
   return [
-    `notice ${status}: ${counts.total} in the audience`,
-    `  sent ${counts.sent}, failed ${counts.failed}, sent-unknown ${counts.unknown + counts.sending}, waiting (not sent yet) ${counts.waiting}`,
-    `  skipped: ${skipped}`,
+    w('summaryStatus', { status: w(`status.${status}` as never) || status, total: counts.total }),
+    // Interrupted while sending is as unknown as a send the platform never confirmed: neither is sent again.
+    w('summaryCounts', { sent: counts.sent, failed: counts.failed, unknown: counts.unknown + counts.sending, waiting: counts.waiting }),
+    w('summarySkipped', { skipped: listed(counts.skipped, 'skip', w) || w('none') }),
   ]
 }
 
+/** A zod problem in plain words. */
+function reason(issue: z.core.$ZodIssue, w: CliWords): string {
+  if (issue.code === 'custom' && issue.path.join('.') === 'expiresAt') return w('reason.expiry')
+  if (issue.code === 'too_small') return w('reason.empty')
+  if (issue.code === 'too_big') return w('reason.tooLong')
+  if (issue.code === 'invalid_format') return w('reason.time')
+  if (issue.code === 'unrecognized_keys') return w('reason.unknownKeys', { keys: issue.keys.join(', ') })
+  if (issue.code === 'invalid_type' || issue.code === 'invalid_union') return w('reason.missing')
+  return w('reason.other', { message: issue.message })
+}
+
+class ServerError extends Error {}
+
 /** Returns the exit code. */
 export async function runBroadcastCli(argv: string[], io: BroadcastCliIo): Promise<number> {
-  const file = argv.find((a) => !a.startsWith('--'))
-  const urlIndex = argv.indexOf('--url')
-  const base = (urlIndex >= 0 ? argv[urlIndex + 1] : undefined) ?? io.env.ANJU_URL ?? 'http://127.0.0.1:3000'
+  const locale = cliLocale(argv, io.env)
+  const w = cliWords(locale)
+  const valueOf = (flag: string) => (argv.indexOf(flag) >= 0 ? argv[argv.indexOf(flag) + 1] : undefined)
+  const file = argv.find((a, i) => !a.startsWith('--') && !['--url', '--lang'].includes(argv[i - 1] ?? ''))
+  const base = valueOf('--url') ?? io.env.ANJU_URL ?? 'http://127.0.0.1:3000'
   const token = io.env.ANJU_TOKEN
   if (!file || !token) {
-    io.out(!file ? USAGE : 'ANJU_TOKEN must be set to a staff token (npm run staff:token -- <id>)')
+    io.out(!file ? w('usage') : w('needToken'))
     return 2
   }
   let input: unknown
   try {
     input = parseYaml(await readFile(file, 'utf8'))
   } catch (error) {
-    io.out(`${file}: ${(error as Error).message}`)
+    io.out(w('cannotRead', { file, reason: (error as Error).message }))
     return 1
   }
   const parsed = noticeInputSchema.safeParse(input)
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) io.out(`${file} at ${issue.path.join('.') || '(top)'}: ${issue.message}`)
+    for (const issue of parsed.error.issues) io.out(w('problem', { file, path: issue.path.join('.') || '—', reason: reason(issue, w) }))
     return 1
   }
   const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
-    const response = await io.fetch(new URL(path, base), {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-      ...(body ? { body: JSON.stringify(body) } : {}),
-    })
-    const json = (await response.json()) as any
-    if (!response.ok) throw new Error(`${response.status} ${json.code ?? ''}: ${json.message ?? ''}`)
-    return json
+    let response: Response
+    try {
+      response = await io.fetch(new URL(path, base), {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      })
+    } catch {
+      throw new ServerError(w('unreachable', { url: base }))
+    }
+    const json = (await response.json().catch(() => ({}))) as any
+    if (response.ok) return json
+    const why = String(json.message ?? response.statusText).replace(/^[^:]+: /, '')
+    if (response.status === 401) throw new ServerError(w('unauthorized'))
+    if (response.status === 403) throw new ServerError(w('forbidden', { reason: why }))
+    if (response.status < 500) throw new ServerError(w('rejected', { reason: why }))
+    throw new ServerError(w('serverError', { status: response.status, reason: why }))
   }
   try {
     const preview = await call('POST', '/api/notices/preview', input)
-    const channels = Object.entries(preview.byChannel as Record<string, number>).map(([c, n]) => `${c} ${n}`).join(', ') || 'none'
-    const skipped = Object.entries(preview.skipped as Record<string, number>).filter(([, n]) => n > 0).map(([r, n]) => `${r} ${n}`).join(', ') || 'none'
-    io.out(`audience: ${preview.recipients} recipients (${channels}); skipped: ${skipped}`)
+    io.out(w('audience', { recipients: preview.recipients, channels: listed(preview.byChannel, 'channel', w) || w('none'), skipped: listed(preview.skipped, 'skip', w) || w('none') }))
     if (argv.includes('--preview')) return 0
     const notice = await call('POST', '/api/notices', input)
-    io.out(`notice ${notice.id} created, sending at ${notice.sendAt}`)
+    io.out(w('created', { id: notice.id, sendAt: cliTime(notice.sendAt, locale) }))
     for (;;) {
       const current = await call('GET', `/api/notices/${notice.id}`)
-      if (current.progress) io.progress(`\r${bar(current.progress)}`)
+      if (current.progress) io.progress(`\r${bar(current.progress, w)}`)
       if (FINAL.has(current.status)) {
         io.progress('\n')
-        for (const line of summary(current.status, current.progress ?? { total: 0, queued: 0, sending: 0, retry: 0, sent: 0, unknown: 0, failed: 0, waiting: 0, skipped: {} })) io.out(line)
+        for (const line of summary(current.status, current.progress ?? emptyCounts(), w)) io.out(line)
         return current.status === 'done' ? 0 : 1
       }
       if (current.status === 'scheduled' && Date.parse(current.sendAt) > Date.now() + 60_000) {
-        io.out(`scheduled: the server sends it at ${current.sendAt}; follow it with GET /api/notices/${notice.id}`)
+        io.out(w('scheduled', { sendAt: cliTime(current.sendAt, locale), url: new URL(`/console#/notices/${notice.id}`, base).href }))
         return 0
       }
       await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 500))
     }
   } catch (error) {
-    io.out(`broadcast failed: ${(error as Error).message}`)
+    if (!(error instanceof ServerError)) throw error
+    io.out(error.message)
     return 1
   }
 }

@@ -1,8 +1,9 @@
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { runBroadcastCli } from '../../src/tools/broadcast'
-import { makeTempDir, removeDir } from '../helpers'
+import { parse as parseYaml } from 'yaml'
+import { makeTempDir, removeDir, ROOT } from '../helpers'
 import { deskFixture, TestClock, TOKENS } from '../escalation/desk-fixture'
 
 let dir: string
@@ -32,25 +33,49 @@ describe('npm run broadcast', () => {
     const progress: string[] = []
     const io = { fetch, out: (l: string) => lines.push(l), progress: (t: string) => progress.push(t), env: { ANJU_TOKEN: TOKENS.wang }, pollMs: 20 }
     try {
-      expect(await runBroadcastCli([file, '--url', url], io)).toBe(0)
-      expect(lines[0]).toBe('audience: 1 recipients (telegram 1); skipped: unsubscribed 1')
-      expect(lines.join('\n')).toContain('notice done: 2 in the audience')
-      expect(lines.join('\n')).toContain('sent 1, failed 0')
-      expect(progress.join('')).toContain('[##############################] 1/1')
+      expect(await runBroadcastCli([file, '--url', url, '--lang', 'en'], io)).toBe(0)
+      expect(lines[0]).toBe('Reaches 1 residents (Telegram 1); will not receive it: unsubscribed 1')
+      expect(lines.join('\n')).toContain('Notice done: 2 in the audience')
+      expect(lines.join('\n')).toContain('delivered 1, failed 0')
+      expect(progress.join('')).toContain('[##############################] sent 1/1')
       expect(telegram.to('1')[0]!.text).toContain('周六招聘会')
 
       await writeFile(file, 'title: { en: x }\nbody: { zh-CN: y }\naudience: { settlements: all }\n')
       lines.length = 0
+      // In Chinese by default: what is wrong, in plain words.
       expect(await runBroadcastCli([file, '--url', url], io)).toBe(1)
-      expect(lines.join('\n')).toContain('at title.zh-CN')
-      expect(lines.join('\n')).toContain('at expiresAt')
+      expect(lines.join('\n')).toContain('“title.zh-CN”有问题：缺少这一项，或写法不对')
+      expect(lines.join('\n')).toContain('“expiresAt”有问题：要写 expiresAt（到期时间）或 validForDays')
 
       lines.length = 0
       await writeFile(file, NOTICE)
       expect(await runBroadcastCli([file, '--url', url], { ...io, env: { ANJU_TOKEN: TOKENS.li } })).toBe(1)
-      expect(lines.join('\n')).toContain('403')
+      expect(lines.join('\n')).toContain('没有权限这样做：caseworkers may not create notices')
     } finally {
       await app.close()
+    }
+  })
+
+  it('names the server it cannot reach, in the user\'s language', async () => {
+    const file = path.join(dir, 'notice.yaml')
+    await writeFile(file, NOTICE)
+    const lines: string[] = []
+    const io = { fetch, out: (l: string) => lines.push(l), progress: () => {}, env: { ANJU_TOKEN: TOKENS.wang, LANG: 'en_GB.UTF-8' } }
+    // A port nothing listens on.
+    expect(await runBroadcastCli([file, '--url', 'http://127.0.0.1:9'], io)).toBe(1)
+    expect(lines).toEqual(['Cannot reach the Anju server at http://127.0.0.1:9. Is it running (npm start)? Use --url to give the right address.'])
+    lines.length = 0
+    expect(await runBroadcastCli([file, '--url', 'http://127.0.0.1:9'], { ...io, env: { ANJU_TOKEN: TOKENS.wang } })).toBe(1)
+    expect(lines[0]).toContain('连不上 Anju 服务器 http://127.0.0.1:9')
+  })
+
+  it('the example notice in config/ is valid whenever it is sent: its expiry follows the send time', async () => {
+    const { assistant } = await (await deskFixture(dir, clock)).start()
+    const example = parseYaml(await readFile(path.join(ROOT, 'config', 'notice.example.yaml'), 'utf8'))
+    for (const at of ['2026-11-23T00:00:00Z', '2031-06-01T00:00:00Z']) {
+      clock.current = new Date(at)
+      const parsed = assistant.broadcast!.validate(example)
+      expect(Date.parse(parsed.expiresAtIso)).toBeGreaterThan(Date.parse(at))
     }
   })
 })

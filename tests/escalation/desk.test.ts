@@ -45,14 +45,17 @@ describe('the demand desk, end to end', () => {
 
     // Resolved → return visit with two choices; the resident says it is solved → closed, satisfaction recorded.
     ws.clock.advance(HOUR)
-    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })).statusCode).toBe(200)
+    // Resolving needs a resolution note, and the return visit quotes it.
+    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })).statusCode).toBe(400)
+    expect((await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '楼道灯已换新。' })).statusCode).toBe(200)
     const visit = telegram.to('501').at(-1)!
     expect(visit.text).toContain('问题解决了吗')
+    expect(visit.text).toContain('楼道灯已换新。')
     expect(visit.choices!.map((c) => c.value)).toEqual([`/solved ${id} yes`, `/solved ${id} no`])
     expect((await say('501', `/solved ${id} yes`)).replies[0]!.text).toContain('已关闭')
     const closed = (await assistant.desk!.tickets.get(id))!
     expect(closed).toMatchObject({ status: 'closed', satisfaction: { solved: true } })
-    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'return_visit', 'status'])
+    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'resolution', 'return_visit', 'status'])
     // The answer and the return visit were both delivered, and the ticket says so.
     expect(closed.events.filter((e) => e.type === 'delivery').map((e) => e.detail)).toEqual(['delivered', 'delivered'])
 
@@ -67,8 +70,8 @@ describe('the demand desk, end to end', () => {
   it('a resident who says it is not solved reopens the ticket, and the caseworker hears of it', async () => {
     const { say, api, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('502', '/settlement xingfu_jiayuan_sample')
-    const id = /T\d{6}-\d{4}/.exec((await say('502', '我要反映情况：小区门口的路灯全坏了没人管')).replies[0]!.text)![0]
-    await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })
+    const id = /T\d{6}-\d{4}/.exec((await say('502', '我要反映情况：5栋门口的路灯全坏了没人管')).replies[0]!.text)![0]
+    await api(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '已处理' })
     const answer = await say('502', '没解决')
     expect(answer.replies[0]!.text).toContain('重新交给工作人员')
     expect((await assistant.desk!.tickets.get(id))!).toMatchObject({ status: 'reopened', satisfaction: { solved: false } })
@@ -116,13 +119,13 @@ describe('the demand desk, end to end', () => {
     const accepted = await say('506', '要')
     expect(accepted.replies.at(-1)!.text).toMatch(/工单号：T\d{6}-\d{4}/)
     const [ticket] = await assistant.desk!.service.ofResident('telegram:506')
-    expect(ticket).toMatchObject({ category: 'unanswered', settlementId: 'anle_xinju_sample', assignee: 'zhao_lijuan', summary: 'qwe zxc asd / zzz qqq xyz' })
+    expect(ticket).toMatchObject({ category: 'other', settlementId: 'anle_xinju_sample', assignee: 'zhao_lijuan', summary: 'qwe zxc asd / zzz qqq xyz' })
   })
 
   it('two messages from one resident at the same moment make one ticket', async () => {
     const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('507', '/settlement xingfu_jiayuan_sample')
-    const text = '我要投诉物业乱收费，一个月多收了两百块'
+    const text = '我要投诉物业乱收费，我家3栋502一个月多收了两百块'
     const [first, second] = await Promise.all([say('507', text), say('507', text)])
     const tickets = await assistant.desk!.service.ofResident('telegram:507')
     expect(tickets).toHaveLength(1)
@@ -130,6 +133,26 @@ describe('the demand desk, end to end', () => {
     expect(tickets[0]!.category).toBe('housing_services')
     expect([first.replies[0]!.text, second.replies[0]!.text].join('\n')).toContain('补充进去了')
     expect(tickets[0]!.events.filter((e) => e.type === 'resident_message')).toHaveLength(1)
+  })
+
+  it('a property complaint asks for the building and room when the resident did not give them', async () => {
+    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
+    await say('511', '/settlement xingfu_jiayuan_sample')
+    const asked = await say('511', '我要投诉楼道灯坏了一个月没人修')
+    expect(asked.replies[0]!.text).toContain('几栋几单元几号')
+    expect(await assistant.desk!.service.ofResident('telegram:511')).toEqual([])
+    expect((await say('511', '我住三号楼2单元502室')).replies[0]!.text).toMatch(/工单号：T\d{6}-\d{4}/)
+    const [ticket] = await assistant.desk!.service.ofResident('telegram:511')
+    expect(ticket).toMatchObject({ category: 'housing_services', location: { building: '三号楼2单元', room: '502' }, summary: '我要投诉楼道灯坏了一个月没人修' })
+
+    // Given in the first message: not asked again. "跳过": filed without it. Urgent danger: never held up.
+    await say('512', '/settlement xingfu_jiayuan_sample')
+    expect((await say('512', '我要投诉 Building 3, room 1203 the roof leaks')).replies[0]!.text).toMatch(/T\d{6}-\d{4}/)
+    expect((await assistant.desk!.service.ofResident('telegram:512'))[0]!.location).toEqual({ building: '3', room: '1203' })
+    await say('513', '/settlement xingfu_jiayuan_sample')
+    await say('513', '我要投诉屋顶漏水好几天了没人管')
+    expect((await say('513', '跳过')).replies[0]!.text).toMatch(/T\d{6}-\d{4}/)
+    expect((await assistant.desk!.service.ofResident('telegram:513'))[0]!.location).toBeUndefined()
   })
 
   it('routes to the least-loaded caseworker of the settlement', async () => {
@@ -148,7 +171,7 @@ describe('staff API access', () => {
   it('401 without a valid token, 403 across settlements, supervisors reassign, caseworkers only take', async () => {
     const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('701', '/settlement xingfu_jiayuan_sample')
-    await say('701', '我要投诉楼上装修天天半夜还在砸墙')
+    await say('701', '我要投诉楼上装修天天半夜还在砸墙，我住2栋301')
     const list = await api(TOKENS.li, 'GET', '/api/tickets')
     const [ticket] = list.json().tickets as Ticket[]
     expect(ticket).toBeDefined()
@@ -188,13 +211,13 @@ describe('staff API access', () => {
     const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     for (const user of ['801', '802']) {
       await say(user, '/settlement xingfu_jiayuan_sample')
-      await say(user, `我要投诉${user}门口的下水道堵了好久`)
+      await say(user, `我要投诉${user}室门口的下水道堵了好久`)
     }
     const [first] = (await api(TOKENS.wang, 'GET', '/api/tickets')).json().tickets as Ticket[]
     ws.clock.advance(2 * HOUR)
     await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/reply`, { text: '已安排疏通' })
     ws.clock.advance(2 * HOUR)
-    await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/status`, { status: 'resolved' })
+    await api(TOKENS.li, 'POST', `/api/tickets/${first!.id}/status`, { status: 'resolved', note: '已处理' })
     await say(first!.channelUserId, '解决了')
 
     const report = (await api(TOKENS.wang, 'GET', '/api/reports/tickets?from=2026-11-01&to=2026-12-01')).json()

@@ -55,7 +55,7 @@ describe('overdue alerts and recovery across restarts', () => {
     const first = await fixture.start()
     first.telegram.fail = true
     await first.say('902', '/settlement xingfu_jiayuan_sample')
-    await first.say('902', '我要投诉小区电梯坏了一个星期没人修')
+    await first.say('902', '我要投诉7号楼电梯坏了一个星期没人修')
     expect(first.telegram.sent).toHaveLength(0)
 
     const second = await fixture.start()

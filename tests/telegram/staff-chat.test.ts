@@ -54,9 +54,13 @@ describe('caseworkers in their Telegram chat', () => {
     await update(textUpdate(`/reply ${ticket!.id} 我来处理`, 7002))
     expect(String(to(7002).at(-1)!.text)).toContain('没有办成')
 
+    // The resolve button alone asks for the resolution note, which the return visit then quotes.
     await update(textUpdate(`/resolve ${ticket!.id}`, 7001))
+    expect(String(to(7001).at(-1)!.text)).toContain('请写上办结说明')
+    await update(textUpdate(`/resolve ${ticket!.id} 物业已清理楼道`, 7001))
     const visit = to(42).at(-1)!
     expect(String(visit.text)).toContain('问题解决了吗')
+    expect(String(visit.text)).toContain('物业已清理楼道')
     expect((visit.reply_markup as { inline_keyboard: { callback_data: string }[][] }).inline_keyboard.flat().map((b) => b.callback_data)).toContain(`/solved ${ticket!.id} yes`)
     await update(buttonUpdate(`/solved ${ticket!.id} yes`, 42))
     expect(await desk.tickets.get(ticket!.id)).toMatchObject({ status: 'closed', satisfaction: { solved: true } })

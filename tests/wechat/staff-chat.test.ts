@@ -27,7 +27,7 @@ describe('caseworkers in their WeChat chat', () => {
 
     resident.say('/settlement xingfu_jiayuan_sample')
     await waitFor('the settlement saved', () => resident.chat.inbox.some((t) => t.includes('已记下')))
-    resident.say('我要投诉楼上天天往下扔垃圾，砸到人怎么办')
+    resident.say('我要投诉楼上天天往下扔垃圾，砸到人怎么办，我住4栋201')
     await waitFor('the ticket', async () => (await desk.service.ofResident(`wechat:${resident.contact.id}`)).length === 1)
     const [ticket] = await desk.service.ofResident(`wechat:${resident.contact.id}`)
     await desk.outbox.drain()

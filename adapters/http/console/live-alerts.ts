@@ -1,0 +1,103 @@
+import type { ServerResponse } from 'node:http'
+import type { StaffDirectory } from '../../../src/escalation/staff'
+import type { Ticket } from '../../../src/escalation/ticket'
+import type { TicketAlert } from '../../../src/escalation/ticket-service'
+import type { ConsoleSession, ConsoleSessions } from './sessions'
+
+export const LIVE_DEFAULTS = {
+  /** A comment line this often keeps proxies from closing a quiet stream. */
+  heartbeatMs: 25_000,
+}
+
+/** Alerts every colleague of the settlement sees; the others only reach the people they are addressed to. */
+const FOR_EVERYONE = new Set(['ticket.notify_new', 'ticket.notify_urgent', 'ticket.notify_reopened'])
+
+export const alertKind = (key: string) => key.replace(/^ticket\.notify_/, '')
+
+/** What the inbox shows of a ticket. */
+export function ticketSummary(ticket: Ticket, nowIso: string) {
+  return {
+    id: ticket.id,
+    status: ticket.status,
+    priority: ticket.priority,
+    topic: ticket.category,
+    settlementId: ticket.settlementId,
+    channel: ticket.channel,
+    summary: ticket.summary.length > 160 ? `${ticket.summary.slice(0, 160)}…` : ticket.summary,
+    assignee: ticket.assignee,
+    dueAt: ticket.dueAt,
+    createdAt: ticket.createdAt,
+    updatedAt: ticket.updatedAt,
+    overdue: ticket.status !== 'resolved' && ticket.status !== 'closed' && ticket.dueAt < nowIso,
+    // When it last asked for attention (created, assigned, reopened): what "unread" compares with.
+    attentionAt: [...ticket.events].reverse().find((e) => e.type === 'created' || e.type === 'assigned' || (e.type === 'status' && e.detail === 'reopened'))?.at ?? ticket.createdAt,
+  }
+}
+
+interface Listener {
+  session: ConsoleSession
+  response: ServerResponse
+}
+
+/**
+ * The console's live stream (server-sent events): every staff alert goes to the signed-in staff who may see the
+ * ticket, so that staff with no chat contact are alerted too. A stream whose session ended is closed.
+ */
+export class LiveAlerts {
+  readonly #listeners = new Set<Listener>()
+  readonly #staff: StaffDirectory
+  readonly #sessions: ConsoleSessions
+  readonly #now: () => Date
+  #timer?: NodeJS.Timeout
+
+  constructor(staff: StaffDirectory, sessions: ConsoleSessions, now: () => Date) {
+    this.#staff = staff
+    this.#sessions = sessions
+    this.#now = now
+  }
+
+  /** Takes over the response: the stream stays open until the client leaves or the session ends. */
+  open(session: ConsoleSession, response: ServerResponse): void {
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    })
+    response.write('retry: 5000\n\n')
+    const listener = { session, response }
+    this.#listeners.add(listener)
+    response.on('close', () => this.#listeners.delete(listener))
+    this.#timer ??= setInterval(() => this.#heartbeat(), LIVE_DEFAULTS.heartbeatMs).unref()
+  }
+
+  publish(alert: TicketAlert): void {
+    const data = JSON.stringify({ kind: alertKind(alert.key), ticket: ticketSummary(alert.ticket, this.#now().toISOString()) })
+    for (const listener of this.#listeners) {
+      const { member } = listener.session
+      if (!this.#staff.canSee(member, alert.ticket)) continue
+      if (!FOR_EVERYONE.has(alert.key) && !alert.recipients.includes(member.id) && member.role === 'caseworker') continue
+      this.#send(listener, `event: alert\ndata: ${data}\n\n`)
+    }
+  }
+
+  close(): void {
+    clearInterval(this.#timer)
+    this.#timer = undefined
+    for (const listener of this.#listeners) listener.response.end()
+    this.#listeners.clear()
+  }
+
+  #heartbeat(): void {
+    for (const listener of this.#listeners) this.#send(listener, ': keep-alive\n\n')
+  }
+
+  #send(listener: Listener, text: string): void {
+    if (!this.#sessions.isLive(listener.session)) {
+      listener.response.end('event: signed_out\ndata: {}\n\n')
+      this.#listeners.delete(listener)
+      return
+    }
+    listener.response.write(text)
+  }
+}
