@@ -96,6 +96,8 @@ describe('a caseworker in the console', () => {
     expect((await server.chat('xingfu-3', '解决了')).join('\n')).toContain('已关闭')
     await page.reload()
     await expect.poll(() => page.locator('.facts').textContent()).toContain('居民说：解决了')
+    // The history says the answer reached the resident, in words, not as a raw delivery record.
+    expect(await page.locator('.history').textContent()).toContain('已送达居民')
   })
 
   it('moves through the inbox with the keyboard', async () => {
@@ -124,12 +126,15 @@ describe('a supervisor in the console', () => {
     await page.getByLabel('标题（中文）').fill('周六社区招聘会')
     await page.getByLabel('正文（中文）').fill('本周六上午九点在服务中心广场，请带身份证。')
     await page.getByRole('button', { name: '看看会发给多少人' }).click()
-    await expect.poll(() => page.locator('.preview').textContent()).toContain('会发给 3 人')
+    // Three on Telegram, and the three web chat residents of 幸福家园 from the tests above: the web chat is pushed to.
+    await expect.poll(() => page.locator('.preview').textContent()).toContain('会发给 6 人')
+    expect(await page.locator('.preview').textContent()).toMatch(/网页聊天 3.*Telegram 3|Telegram 3.*网页聊天 3/)
     await screenshot(page, 'notices-desktop')
     await page.getByRole('button', { name: '发送通知' }).click()
     await expect.poll(() => page.locator('[data-status]').getAttribute('data-status'), { timeout: 15_000 }).toBe('done')
-    expect(await page.locator('.progress-text').textContent()).toContain('已发送 3/3')
+    expect(await page.locator('.progress-text').textContent()).toContain('已发送 6/6')
     expect(server.telegram.to('901').at(-1)?.text).toContain('周六社区招聘会')
+    expect((await server.inbox('xingfu-2')).join('\n')).toContain('周六社区招聘会')
     await screenshot(page, 'notice-progress-desktop')
   })
 

@@ -22,6 +22,14 @@ interface TicketView {
 const OPEN = new Set(['open', 'assigned', 'in_progress', 'reopened'])
 /** Events that are the ticket's own record; deliveries and alerts are in the history too, but quieter. */
 const QUIET = new Set(['notification_queued', 'overdue_alert'])
+const isQuiet = (event: TicketEvent) => QUIET.has(event.type) || (event.type === 'delivery' && event.detail === 'delivered')
+
+/** A delivery event's detail is `delivered`, or `held: <reason>` / `failed: <reason>` as the channel said it. */
+function deliveryText(detail = ''): string {
+  const [state = '', ...reason] = detail.split(': ')
+  const said = reason.join(': ').trim()
+  return tk(`delivery.${state}`) + (said ? `（${said}）` : '')
+}
 
 const actorName = (actor: string) => (actor === 'resident' ? t('actorResident') : actor === 'system' ? t('actorSystem') : staffName(actor.replace(/^staff:/, '')))
 
@@ -29,6 +37,7 @@ function eventText(event: TicketEvent): string {
   const detail = event.type === 'status' ? tk(`status.${event.detail}`)
     : event.type === 'assigned' ? staffName(event.detail)
     : event.type === 'notification_queued' ? (event.detail ?? '').split(',').filter(Boolean).map(staffName).join('、')
+    : event.type === 'delivery' ? deliveryText(event.detail)
     : event.detail ?? ''
   return tk(`event.${event.type}`, { detail })
 }
@@ -121,7 +130,7 @@ export const ticketPage: Page = async (main, [id = ''], app) => {
             ticket.context.length ? h('ol', { class: 'conversation' }, ticket.context.map((line) => h('li', { class: line.from },
               h('span', { class: 'who' }, line.from === 'resident' ? t('actorResident') : t('appName')), h('span', { class: 'text', lang: resident.locale }, line.text)))) : h('p', { class: 'muted' }, t('noConversation'))),
           h('section', { class: 'card hist', 'aria-labelledby': 'hist' }, h('h2', { id: 'hist' }, t('history')),
-            h('ol', { class: 'history' }, ticket.events.map((e) => h('li', { class: `ev-${e.type}${QUIET.has(e.type) ? ' quiet' : ''}` },
+            h('ol', { class: 'history' }, ticket.events.map((e) => h('li', { class: `ev-${e.type}${isQuiet(e) ? ' quiet' : ''}` },
               h('time', { datetime: e.at }, formatTime(e.at)), ' ', h('strong', null, actorName(e.actor)), ' · ', eventText(e),
               (e.type === 'reply' || e.type === 'note' || e.type === 'resolution') && e.detail ? h('p', { class: 'detail' }, e.detail) : null))))),
         h('aside', { class: 'ticket-side' },
