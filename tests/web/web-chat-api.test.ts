@@ -29,11 +29,13 @@ describe('the web chat API: identity, history, reading, pushes', () => {
     const cookie = session.cookies[0]!
     return { cookie, headers: { cookie: `${cookie.name}=${cookie.value}` } }
   }
-  /** A web resident of 幸福家园 who has raised a demand: their cookie and the ticket's id. */
-  async function residentWithTicket(demand: string) {
+  /** A web resident of 幸福家园 who has raised a property complaint, and said where when asked: their cookie and the ticket's id. */
+  async function residentWithTicket(demand: string, where: string) {
     const { headers } = await newResident()
-    await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: '/settlement xingfu_jiayuan_sample' } })
-    const { entries } = (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text: demand } })).json()
+    const say = async (text: string) => (await inject({ method: 'POST', url: '/api/web/chat', headers, payload: { text } })).json()
+    await say('/settlement xingfu_jiayuan_sample')
+    expect((await say(demand)).entries.at(-1).text).toContain('几栋几单元几号')
+    const { entries } = await say(where)
     return { headers, id: /T\d{6}-\d{4}/.exec(entries.at(-1).text)![0] }
   }
   const history = async (headers: Record<string, string>) => (await inject({ method: 'GET', url: '/api/web/history', headers })).json()
@@ -87,7 +89,7 @@ describe('the web chat API: identity, history, reading, pushes', () => {
   })
 
   it('reading the history changes nothing; the read mark is the page\'s to move, and only forward', async () => {
-    const { headers, id } = await residentWithTicket('我要投诉小区门口的垃圾一周没人清理')
+    const { headers, id } = await residentWithTicket('我要投诉小区门口的垃圾一周没人清理', '跳过')
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '明天一早清走。' })
     const before = await history(headers)
     expect(await history(headers)).toEqual(before)
@@ -101,7 +103,7 @@ describe('the web chat API: identity, history, reading, pushes', () => {
   })
 
   it('a stream replays what was pushed after the browser\'s Last-Event-ID, then what comes next', async () => {
-    const { headers, id } = await residentWithTicket('我要投诉楼上半夜装修太吵了')
+    const { headers, id } = await residentWithTicket('我要投诉电梯坏了三天没人修', '5栋2单元301')
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '第一次答复' })
     const first = (await history(headers)).entries.at(-1)
     await desk.api(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '第二次答复' })

@@ -95,7 +95,7 @@ describe('the web chat in a real browser', { timeout: 60_000 }, () => {
     const { page } = zhang
     const id = (await lastTicket(page))!
     const { channelUserId: residentId } = await staff(TOKENS.admin, 'GET', `/api/tickets/${id}`)
-    await staff(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })
+    await staff(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '楼道灯已换新。' })
     await page.getByText('请问问题解决了吗？').waitFor()
 
     const stranger = await browser.newContext()
@@ -166,7 +166,7 @@ describe('the web chat in a real browser', { timeout: 60_000 }, () => {
     expect((await bubbles(page)).join('\n')).toMatch(/by [A-Z][a-z]{2} \d{1,2}, 2026/)
     await staff(TOKENS.li, 'POST', `/api/tickets/${id}/reply`, { text: '物业明天来修。' })
     await page.getByText(`A community caseworker answered you (ticket ${id})`).waitFor()
-    await staff(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved' })
+    await staff(TOKENS.li, 'POST', `/api/tickets/${id}/status`, { status: 'resolved', note: '楼道灯已修好。' })
     await page.locator('.choice', { hasText: 'Yes, solved' }).click()
     await page.getByText(`Ticket ${id} is closed`).waitFor()
     expect((await bubbles(page)).join('\n')).not.toMatch(/社区工作人员回复您|工作人员已经办结/)
