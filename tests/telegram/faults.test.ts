@@ -119,9 +119,12 @@ describe('Telegram under a misbehaving Bot API (fault injection, real adapter)',
     const telegram = adapter()
     api.fault('sendMessage', { kind: 'slow', ms: 1_500 }, { chatId: 108 })
     await telegram.bot.handleUpdate(textUpdate('低保怎么申请', 108))
+    // Updates are handled side by side: 109's short answer could go out before 108's is even composed, so the
+    // second resident writes once 108's first piece is on the wire (the fake records it, then answers slowly).
+    await waitFor('108 on the wire', () => api.deliveredTo(108).length === 1)
     await telegram.bot.handleUpdate(textUpdate('谢谢', 109))
     await waitFor('the other resident', () => api.deliveredTo(109).length === 1)
-    // 108's request is still on the wire (the fake delivers before it answers, slowly): its second piece waits for it.
+    // 108's request is still on the wire: its second piece waits for it.
     expect(api.deliveredTo(108).length).toBe(1)
     await telegram.queue.idle()
     expect(api.deliveredTo(108)).toEqual(await answersOf('低保怎么申请'))

@@ -1,6 +1,6 @@
 import Fastify from 'fastify'
 import { Telegraf } from 'telegraf'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { buttonFromCallback, callbackData, TelegramAdapter } from '../../adapters/telegram/telegram-adapter'
 import type { Assistant } from '../../src/assistant'
 import { createTestAssistant, makeTempDir, removeDir } from '../helpers'
@@ -49,6 +49,13 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
   beforeEach(() => {
     api.reset()
     adapters = []
+  })
+  // What a test left in its adapters' queues (a test that failed half-way) goes out before the next test begins.
+  afterEach(async () => {
+    for (const telegram of adapters) {
+      await telegram.settled()
+      await telegram.queue.idle()
+    }
   })
 
   it('answers a text question in the chat it came from', async () => {
@@ -113,19 +120,20 @@ describe('Telegram adapter (telegraf against a local fake Bot API)', () => {
   })
 
   it('binds pre-check buttons to their question: a press answers it, in the resident\'s language; an old press is stale', async () => {
-    const bot = adapter().bot
-    await bot.handleUpdate(textUpdate('/settlement xingfu_jiayuan_sample', 47))
+    // Replies go out through the send queue: each step waits until they have been sent.
+    const telegram = adapter()
+    await feed(telegram, textUpdate('/settlement xingfu_jiayuan_sample', 47))
     api.reset()
-    await bot.handleUpdate(textUpdate('我能领培训补贴吗', 47))
+    await feed(telegram, textUpdate('我能领培训补贴吗', 47))
     const keyboard = (api.sent().at(-1)!.reply_markup as { inline_keyboard: { text: string; callback_data: string }[][] }).inline_keyboard.flat()
     const myself = keyboard.find((b) => b.text === '我自己想参加培训')!
     expect(myself.callback_data).toMatch(/^!p:check:training:role:\d+\|resident$/)
     for (const button of keyboard) expect(Buffer.byteLength(button.callback_data)).toBeLessThanOrEqual(64)
     api.reset()
-    await bot.handleUpdate(buttonUpdate(myself.callback_data, 47))
+    await feed(telegram, buttonUpdate(myself.callback_data, 47))
     expect(texts().join('\n')).toContain('第2问：您家是建档立卡脱贫户')
     api.reset()
-    await bot.handleUpdate(buttonUpdate(myself.callback_data, 47))
+    await feed(telegram, buttonUpdate(myself.callback_data, 47))
     expect(texts().join('\n')).toContain('那个问题已经答过了')
     expect(texts().join('\n')).toContain('第2问：您家是建档立卡脱贫户')
     expect((await assistant.residents.get('telegram:47'))?.dialogue?.answers).toEqual({ role: 'resident' })
