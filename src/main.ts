@@ -2,7 +2,6 @@
 // It is the one module of src/ that imports adapters; the adapters themselves only import src/.
 import { buildHttpServer } from '../adapters/http/server'
 import { createTelegramBot, TelegramAdapter } from '../adapters/telegram/telegram-adapter'
-import { createWechaty, WechatAdapter } from '../adapters/wechat/wechat-adapter'
 import { createAssistant } from './assistant'
 import { loadConfig } from './config/env'
 import { isAnjuError } from './core/errors'
@@ -21,8 +20,10 @@ async function main(): Promise<void> {
     ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
     : undefined
   if (telegram && webhook) telegram.mountWebhook(app, webhook.url, webhook.secret)
-  const wechaty = createWechaty(config)
-  const wechat = wechaty && new WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
+  // wechaty and its puppet take about half of start-up to load: only when WeChat is configured.
+  const wechatAdapter = config.WECHATY_PUPPET ? await import('../adapters/wechat/wechat-adapter') : undefined
+  const wechaty = wechatAdapter?.createWechaty(config)
+  const wechat = wechatAdapter && wechaty && new wechatAdapter.WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
   logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
