@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock'
+import { staffClockText } from '../core/china-time'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
@@ -43,9 +44,6 @@ export interface TicketNames {
   settlement(id: string): string | undefined
   category(id: string): string | undefined
 }
-
-/** Staff read times in China time, as on a wall clock: 2026/11/24 17:00. */
-const chinaTime = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
 
 const STAFF_LOCALE: Locale = 'zh-CN'
 
@@ -372,7 +370,7 @@ export class TicketService {
       category,
       summary: ticket.summary,
       settlement: (ticket.settlementId && (names?.settlement(ticket.settlementId) ?? ticket.settlementId)) ?? '—',
-      due: chinaTime.format(new Date(ticket.dueAt)),
+      due: staffClockText(ticket.dueAt),
       ...extra,
     })
     // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.

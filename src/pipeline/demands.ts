@@ -1,4 +1,5 @@
 import type { Middleware } from '../core/composer'
+import { chinaTimeText } from '../core/china-time'
 import { RecentMap } from '../core/recent-map'
 import type { Context } from '../core/context'
 import type { ContextLine, Ticket } from '../escalation/ticket'
@@ -6,7 +7,7 @@ import { isOpenStatus } from '../escalation/ticket'
 import type { TicketService } from '../escalation/ticket-service'
 import type { Translate } from '../i18n'
 import type { KnowledgeBase } from '../knowledge/loader'
-import { POLICY_INTENT_IDS, type Locale } from '../knowledge/schemas'
+import { POLICY_INTENT_IDS } from '../knowledge/schemas'
 import { MATCHER_DEFAULTS } from '../matcher/matcher'
 import { normalise } from '../matcher/normalise'
 import { findLocation } from './location'
@@ -209,7 +210,7 @@ export class DemandConversation {
     const ticket = await this.#raise(ctx, draft as RaisedDraft)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
-    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : created, { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
+    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : created, { id: ticket.id, due: chinaTimeText(ticket.dueAt, ctx.locale) }))
   }
 
   /** A property complaint asks where, once; urgent demands are never held up by it. */
@@ -305,7 +306,4 @@ export class DemandConversation {
     return recent
   }
 
-  #formatTime(iso: string, locale: Locale): string {
-    return new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))
-  }
 }

@@ -67,7 +67,3 @@ export function cliWords(locale: Locale): CliWords {
   const words = locale === 'en' ? en : zh
   return (key, values = {}) => (words[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? ''))
 }
-
-/** A time as the user reads it: China time, in their language. */
-export const cliTime = (iso: string, locale: Locale) =>
-  new Intl.DateTimeFormat(locale, { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso))

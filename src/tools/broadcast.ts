@@ -8,7 +8,8 @@ import { parse as parseYaml } from 'yaml'
 import { emptyCounts, type DeliveryCounts } from '../broadcast/delivery-log'
 import type { z } from 'zod'
 import { noticeInputSchema } from '../broadcast/notice'
-import { cliLocale, cliTime, cliWords, type CliWords } from './broadcast-words'
+import { chinaTimeText } from '../core/china-time'
+import { cliLocale, cliWords, type CliWords } from './broadcast-words'
 
 export interface BroadcastCliIo {
   fetch: typeof fetch
@@ -102,7 +103,7 @@ export async function runBroadcastCli(argv: string[], io: BroadcastCliIo): Promi
     io.out(w('audience', { recipients: preview.recipients, channels: listed(preview.byChannel, 'channel', w) || w('none'), skipped: listed(preview.skipped, 'skip', w) || w('none') }))
     if (argv.includes('--preview')) return 0
     const notice = await call('POST', '/api/notices', input)
-    io.out(w('created', { id: notice.id, sendAt: cliTime(notice.sendAt, locale) }))
+    io.out(w('created', { id: notice.id, sendAt: chinaTimeText(notice.sendAt, locale) }))
     for (;;) {
       const current = await call('GET', `/api/notices/${notice.id}`)
       if (current.progress) io.progress(`\r${bar(current.progress, w)}`)
@@ -112,7 +113,7 @@ export async function runBroadcastCli(argv: string[], io: BroadcastCliIo): Promi
         return current.status === 'done' ? 0 : 1
       }
       if (current.status === 'scheduled' && Date.parse(current.sendAt) > Date.now() + 60_000) {
-        io.out(w('scheduled', { sendAt: cliTime(current.sendAt, locale), url: new URL(`/console#/notices/${notice.id}`, base).href }))
+        io.out(w('scheduled', { sendAt: chinaTimeText(current.sendAt, locale), url: new URL(`/console#/notices/${notice.id}`, base).href }))
         return 0
       }
       await new Promise((resolve) => setTimeout(resolve, io.pollMs ?? 500))
