@@ -111,7 +111,7 @@ describe('the demand desk, end to end', () => {
   })
 
   it('after two fallbacks in a row a caseworker is offered; yes raises a ticket with the questions', async () => {
-    const { say, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
+    const { say, assistant, telegram } = await (await deskFixture(ws.dir, ws.clock, { zhao_lijuan: 'chat-zhao' })).start()
     await say('506', '/settlement anle_xinju_sample')
     expect((await say('506', 'qwe zxc asd')).replies.some((r) => r.choices)).toBe(false)
     const offer = await say('506', 'zzz qqq xyz')
@@ -120,6 +120,8 @@ describe('the demand desk, end to end', () => {
     expect(accepted.replies.at(-1)!.text).toMatch(/工单号：T\d{6}-\d{4}/)
     const [ticket] = await assistant.desk!.service.ofResident('telegram:506')
     expect(ticket).toMatchObject({ category: 'other', settlementId: 'anle_xinju_sample', assignee: 'zhao_lijuan', summary: 'qwe zxc asd / zzz qqq xyz' })
+    // The caseworker reads the category in words, not its id.
+    expect(telegram.to('chat-zhao').at(-1)!.text).toContain('类别：其他｜')
   })
 
   it('two messages from one resident at the same moment make one ticket', async () => {
