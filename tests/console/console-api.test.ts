@@ -43,6 +43,22 @@ describe('console sessions', () => {
     expect(actions).toEqual(expect.arrayContaining(['console.sign_in', 'ticket.note', 'console.sign_out']))
   })
 
+  it('the live stream carries the same security headers as every other answer', async () => {
+    const { app } = await (await deskFixture(ws.dir, ws.clock)).start()
+    const li = await signedIn(app, TOKENS.li)
+    const base = await app.listen({ port: 0, host: '127.0.0.1' })
+    const abort = new AbortController()
+    try {
+      const response = await fetch(`${base}/console/api/events`, { headers: { cookie: li.cookie.split(';')[0]! }, signal: abort.signal })
+      expect(response.headers.get('content-type')).toContain('text/event-stream')
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'")
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+    } finally {
+      abort.abort()
+      await app.close()
+    }
+  })
+
   it('ends a session after its idle time; the page\'s own refreshes do not keep it alive', () => {
     let now = 0
     const sessions = new ConsoleSessions(30 * 60_000, () => now)

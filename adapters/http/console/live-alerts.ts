@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http'
 import type { StaffDirectory } from '../../../src/escalation/staff'
 import type { Ticket } from '../../../src/escalation/ticket'
 import type { TicketAlert } from '../../../src/escalation/ticket-service'
+import { SECURITY_HEADERS } from '../security-headers'
 import type { ConsoleSession, ConsoleSessions } from './sessions'
 
 export const LIVE_DEFAULTS = {
@@ -58,7 +59,9 @@ export class LiveAlerts {
 
   /** Takes over the response: the stream stays open until the client leaves or the session ends. */
   open(session: ConsoleSession, response: ServerResponse): void {
+    // Written on the raw response, so the app's onSend hook does not add the security headers: they are added here.
     response.writeHead(200, {
+      ...SECURITY_HEADERS,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
       connection: 'keep-alive',
