@@ -69,7 +69,7 @@ describe('relays, notifications and Telegram conventions', () => {
     const { feed, api, desk } = await start({ maxChars: 60 })
     await feed(textUpdate('/settlement xingfu_jiayuan_sample', 43))
     // (A neighbour's noise is not the community's to handle: the matcher refuses it, so the demand is a lift.)
-    await feed(textUpdate('我要投诉我们5栋的电梯三天两头坏，上个星期把老人关在里面半个多小时，物业一直说等配件，到现在还没修好', 43))
+    await feed(textUpdate('我要投诉我们5栋的电梯三天两头坏，老人上下楼只能爬楼梯，物业一直说等配件，一个多月了还没修好', 43))
     const [ticket] = await desk.service.ofResident('telegram:43')
     const pieces = api.deliveredTo(7001)
     expect(pieces.length).toBeGreaterThan(1)
