@@ -18,8 +18,9 @@ const MIN_PINYIN_SYLLABLES = 2
 // Only fairly long English words are looked up fuzzily, so that short words do not turn into others.
 const MIN_FUZZY_WORD_LENGTH = 5
 const FUZZY_THRESHOLD = 0.25
-// A concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
-const HOMOPHONE_COUNT = 0.5
+// A two-syllable concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
+// Three syllables or more rarely sound alike by chance (有儿园, you er yuan, is 幼儿园).
+const homophoneCount = (syllables: number) => (syllables === 2 ? 0.5 : 1)
 
 const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
 
@@ -89,7 +90,8 @@ export class Tokenizer {
     const lexiconHan = Object.values(lexicon.concepts).flat().map(normalise).filter((term) => HAN.test(term))
     const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
     for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
-    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english)
+    const latinTerms = new Set([...this.#termToConcept.keys()].filter((term) => /^[a-z]+$/.test(term)))
+    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english, latinTerms)
   }
 
   /** Features of raw text (normalised here). */
@@ -227,7 +229,7 @@ export class Tokenizer {
         if ([...run.slice(i, i + length)].some((ch) => this.#stopwords.has(ch))) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
-          add(`c:${concept}`, HOMOPHONE_COUNT)
+          add(`c:${concept}`, homophoneCount(length))
           matched = length
           break
         }
