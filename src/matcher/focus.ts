@@ -80,6 +80,11 @@ function splitAtAsked(clause: string, asked: readonly string[]): string[] {
     const index = clause.lastIndexOf(word)
     if (index > at) at = index
   }
+  // Cues in a row ("其实就想问") start one clause, at the first of them.
+  for (let before = at; before > 0; at = before) {
+    const cue = asked.find((word) => clause.slice(0, at).trimEnd().endsWith(word))
+    before = cue ? clause.slice(0, at).trimEnd().length - cue.length : 0
+  }
   return at > 0 ? [clause.slice(0, at).trim(), clause.slice(at)] : [clause]
 }
 

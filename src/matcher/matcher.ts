@@ -91,10 +91,13 @@ export class IntentMatcher {
   readonly #refused: Set<string>
   readonly #classifier: SoftmaxClassifier
   readonly #nearest: NearestExamples
+  /** Concept features that weigh more than their kind (`lexicon.emphasis`). */
+  readonly #emphasis: Map<string, number>
 
   constructor(knowledge: MatcherKnowledge, options: MatcherOptions = {}) {
     const { classifier: classifierOptions, ...matcherOptions } = options
     this.#options = { ...MATCHER_DEFAULTS, ...matcherOptions }
+    this.#emphasis = new Map(Object.entries(knowledge.lexicon.emphasis).map(([concept, factor]) => [`c:${concept}`, factor]))
     this.#tokenizer = new Tokenizer(knowledge.lexicon, {
       zh: knowledge.intents.flatMap((intent) => intent.examples['zh-CN']),
       en: knowledge.intents.flatMap((intent) => intent.examples.en),
@@ -195,7 +198,7 @@ export class IntentMatcher {
   #vector(features: Features): SparseVector {
     const vector: SparseVector = new Map()
     for (const [feature, count] of features) {
-      const kindWeight = this.#options.kindWeights[feature[0]!] ?? 1
+      const kindWeight = (this.#options.kindWeights[feature[0]!] ?? 1) * (this.#emphasis.get(feature) ?? 1)
       const idf = this.#idf.get(feature) ?? this.#unknownIdf * this.#options.unknownWeight
       // Counts are weighted by clause: a context clause's single mention counts a fifth of an asked one.
       const tf = count < 1 ? count : 1 + Math.log(count)
