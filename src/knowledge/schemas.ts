@@ -123,9 +123,17 @@ export const lexiconSchema = z.strictObject({
    * costs more than a missed typo, so only their exact terms count.
    */
   exactOnly: z.array(intentIdSchema).default([]),
+  /**
+   * Concepts that weigh more than others, by how much: the kind of request ("帮我写", "推荐一个") decides whether
+   * Anju may answer, whatever policy words come with it.
+   */
+  emphasis: z.record(intentIdSchema, z.number().positive().max(5)).default({}),
 }).refine((lexicon) => lexicon.exactOnly.every((concept) => concept in lexicon.concepts), {
   message: 'exactOnly names a concept that the lexicon does not define',
   path: ['exactOnly'],
+}).refine((lexicon) => Object.keys(lexicon.emphasis).every((concept) => concept in lexicon.concepts), {
+  message: 'emphasis names a concept that the lexicon does not define',
+  path: ['emphasis'],
 })
 export type Lexicon = z.infer<typeof lexiconSchema>
 

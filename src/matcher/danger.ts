@@ -1,4 +1,5 @@
 import type { DangerWords } from '../knowledge/schemas'
+import { TermSet } from './term-set'
 
 /** A hazard found in a message, and whether it is happening now. */
 export interface Danger {
@@ -16,34 +17,27 @@ interface Term {
   sign: boolean
 }
 
-const isLatin = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
-
-/** Where `term` stands in `text` from `from` on; an English term only as whole words ("fire", not "fired"). */
-function indexOfTerm(text: string, term: string, from = 0): number {
-  for (let at = text.indexOf(term, from); at >= 0; at = text.indexOf(term, at + 1)) {
-    if (!isLatin(term[0]) || (!isLatin(text[at - 1]) && !isLatin(text[at + term.length]))) return at
-  }
-  return -1
-}
-
-const includesAny = (text: string, words: readonly string[]) => words.some((word) => indexOfTerm(text, word) >= 0)
-
 /**
  * Tells danger happening now from an event that is over, clause by clause: "楼上冒黑烟了，敲门没人应" is now;
  * "上个月家里着火了，火早灭了，能申请临时救助吗" is over. It leans towards care: "now" words beat "over" words in
  * the hazard's own clause, and a hazard with no time said is taken as now.
  */
 export class DangerDetector {
-  readonly #words: DangerWords
-  readonly #terms: Term[]
+  readonly #terms = new Map<string, Term>()
+  readonly #all: TermSet
+  readonly #negations: TermSet
+  readonly #now: TermSet
+  readonly #over: TermSet
 
   constructor(words: DangerWords) {
-    this.#words = words
-    const terms = (lists: Record<string, string[]>, sign: boolean) =>
-      Object.entries(lists).flatMap(([hazard, list]) => list.map((term) => ({ hazard, term, sign })))
-    // Hazards before signs (叫不醒 says more than 倒在地上), each longest first (煤气泄漏 before 泄漏).
-    const longestFirst = (a: Term, b: Term) => b.term.length - a.term.length
-    this.#terms = [...terms(words.hazards, false).sort(longestFirst), ...terms(words.signs, true).sort(longestFirst)]
+    // A word listed as a hazard and as a sign is a hazard: hazards are entered last and win.
+    for (const [lists, sign] of [[words.signs, true], [words.hazards, false]] as const) {
+      for (const [hazard, terms] of Object.entries(lists)) for (const term of terms) this.#terms.set(term, { hazard, term, sign })
+    }
+    this.#all = new TermSet(this.#terms.keys())
+    this.#negations = new TermSet(words.negations)
+    this.#now = new TermSet(words.now)
+    this.#over = new TermSet(words.over)
   }
 
   /**
@@ -51,17 +45,16 @@ export class DangerDetector {
    * A hazard named twice is one event: "去年起火…这种遭了火灾的" is over in both mentions.
    */
   detect(clauses: readonly string[]): Danger | undefined {
-    const { now, over } = this.#words
     const mentions = new Map<string, { term: string; over: boolean; now: boolean }>()
     for (const [index, clause] of clauses.entries()) {
       const found = this.#hazardIn(clause)
       if (!found) continue
       const around = [clauses[index - 1] ?? '', clause, clauses[index + 1] ?? '']
-      const nowHere = includesAny(clause, now)
+      const nowHere = this.#now.has(clause)
       // A sign is danger only when said to be happening now, nearby, and not in a clause that dates it.
-      if (found.sign && !(around.some((text) => includesAny(text, now)) && !includesAny(clause, over))) continue
+      if (found.sign && !(around.some((text) => this.#now.has(text)) && !this.#over.has(clause))) continue
       const seen = mentions.get(found.hazard) ?? { term: found.term, over: false, now: false }
-      seen.over ||= !found.sign && around.some((text) => includesAny(text, over))
+      seen.over ||= !found.sign && around.some((text) => this.#over.has(text))
       seen.now ||= nowHere || found.sign
       mentions.set(found.hazard, seen)
     }
@@ -73,21 +66,16 @@ export class DangerDetector {
     return past
   }
 
+  /** The clause's hazard: a hazard before a sign (叫不醒 says more than 倒在地上), the longer before the shorter. */
   #hazardIn(clause: string): Term | undefined {
-    for (const candidate of this.#terms) {
-      for (let at = indexOfTerm(clause, candidate.term); at >= 0; at = indexOfTerm(clause, candidate.term, at + 1)) {
-        if (!this.#negated(clause, at)) return candidate
-      }
+    let best: Term | undefined
+    for (const { term, at } of this.#all.find(clause)) {
+      // 打不着火, 没有着火, 防火: a negation right before the term. Only right before: "是不是着火了" is a resident
+      // unsure whether there is a fire, which counts.
+      if (this.#negations.ends(clause.slice(0, at).trimEnd())) continue
+      const candidate = this.#terms.get(term)!
+      if (!best || (best.sign && !candidate.sign) || (best.sign === candidate.sign && candidate.term.length > best.term.length)) best = candidate
     }
-    return undefined
-  }
-
-  /**
-   * 打不着火, 没有着火, 防火: a negation right before the term. Only right before: "是不是着火了" is a resident
-   * unsure whether there is a fire, which counts.
-   */
-  #negated(clause: string, at: number): boolean {
-    const before = clause.slice(0, at).trimEnd()
-    return this.#words.negations.some((word) => before.endsWith(word) && !(isLatin(word[0]) && isLatin(before[before.length - word.length - 1])))
+    return best
   }
 }

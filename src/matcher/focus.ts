@@ -1,5 +1,6 @@
 import type { FocusWords } from '../knowledge/schemas'
 import { stripPunctuation } from './normalise'
+import { TermSet } from './term-set'
 
 /** How much each kind of clause counts; tuned on the development sets (README: "Tuning the matcher"). */
 export const FOCUS_DEFAULTS = {
@@ -20,8 +21,6 @@ export interface WeightedClause {
 // Punctuation, symbols and emoji end a clause; so does a space between two Chinese words (voice input's comma).
 const CLAUSE_BREAK = /[\p{P}\p{S}\n\r\t]+|(?<=\p{Script=Han})\s+(?=\p{Script=Han})/u
 
-const includesAny = (text: string, words: readonly string[]) => words.some((word) => text.includes(word))
-
 /**
  * Reads a message for its question. Residents write the way they speak: what is settled first and what they ask
  * after ("产业补贴领过了，主要是想贷款"), a greeting in front, a long story with the question at its end. Each clause
@@ -29,36 +28,38 @@ const includesAny = (text: string, words: readonly string[]) => words.some((word
  * @example new FocusReader(words).read('孩子上学办好了，主要想问医保') // [{ text: '孩子上学办好了', weight: 0.2 }, { text: '主要想问医保', weight: 1 }]
  */
 export class FocusReader {
-  readonly #words: FocusWords
   readonly #options: typeof FOCUS_DEFAULTS
-  /** Longest first, so that 谢谢你 is taken whole before 谢谢. */
-  readonly #courtesy: string[]
+  readonly #asked: TermSet
+  readonly #context: TermSet
+  readonly #question: TermSet
+  readonly #courtesy: TermSet
 
   constructor(words: FocusWords, options: Partial<typeof FOCUS_DEFAULTS> = {}) {
-    this.#words = words
     this.#options = { ...FOCUS_DEFAULTS, ...options }
-    this.#courtesy = [...words.courtesy].sort((a, b) => b.length - a.length)
+    this.#asked = new TermSet(words.asked)
+    this.#context = new TermSet(words.context)
+    this.#question = new TermSet(words.question)
+    this.#courtesy = new TermSet(words.courtesy)
   }
 
   /** The clauses of folded text (see `fold`), each with its weight. */
   read(folded: string): WeightedClause[] {
-    const { asked, context, question } = this.#words
     const { contextWeight, statementWeight, storyClauses } = this.#options
-    const texts = [...new Set(folded.split(CLAUSE_BREAK).flatMap((piece) => splitAtAsked(stripPunctuation(piece), asked)))]
+    const texts = [...new Set(folded.split(CLAUSE_BREAK).flatMap((piece) => this.#splitAtAsked(stripPunctuation(piece))))]
     const clauses = texts.filter(Boolean).map((text) => ({ text, weight: 1, courtesy: this.#isCourtesy(text) }))
     const content = clauses.filter((clause) => !clause.courtesy)
     // Courtesy alone ("你好", "谢谢") is what the message says; in front of a question, it says nothing.
     if (content.length === 0) return clauses.map(({ text }) => ({ text, weight: 1 }))
     for (const clause of clauses) if (clause.courtesy) clause.weight = 0
 
-    const lastAsked = content.findLastIndex((clause) => startsWithAny(clause.text, asked))
+    const lastAsked = content.findLastIndex((clause) => this.#asked.starts(clause.text))
     content.forEach((clause, index) => {
-      if (lastAsked >= 0 ? index < lastAsked : includesAny(clause.text, context)) clause.weight = contextWeight
+      if (lastAsked >= 0 ? index < lastAsked : this.#context.has(clause.text)) clause.weight = contextWeight
     })
     // Everything said to be settled: then the settled thing is all there is to go on.
     if (content.every((clause) => clause.weight === contextWeight)) for (const clause of content) clause.weight = 1
 
-    const asking = content.filter((clause) => clause.weight === 1 && includesAny(clause.text, question))
+    const asking = content.filter((clause) => clause.weight === 1 && this.#question.has(clause.text))
     if (content.length >= storyClauses && asking.length > 0) {
       for (const clause of content) if (clause.weight === 1 && !asking.includes(clause)) clause.weight = statementWeight
     }
@@ -67,20 +68,21 @@ export class FocusReader {
 
   /** A clause that is nothing but greetings, thanks and "请问". */
   #isCourtesy(text: string): boolean {
-    let rest = text
-    for (const word of this.#courtesy) if (rest.includes(word)) rest = rest.split(word).join(' ')
-    return rest.trim() === ''
+    let covered = 0
+    for (const { term } of this.#courtesy.find(text)) covered += term.length
+    return covered === text.replace(/\s/g, '').length
+  }
+
+  /**
+   * "产业补贴我领过了主要是还想贷款" → before and from "主要": a cue inside a clause starts a new one. Cues in a row
+   * ("其实就想问") start one clause, at the first of them.
+   */
+  #splitAtAsked(clause: string): string[] {
+    const cues = this.#asked.find(clause)
+    let last = cues.length - 1
+    if (last < 0) return [clause]
+    while (last > 0 && cues[last - 1]!.at + cues[last - 1]!.term.length >= cues[last]!.at - 1) last -= 1
+    const at = cues[last]!.at
+    return at > 0 ? [clause.slice(0, at).trim(), clause.slice(at)] : [clause]
   }
 }
-
-/** "产业补贴我领过了主要是还想贷款" → before and from "主要": a cue inside a clause starts a new one. */
-function splitAtAsked(clause: string, asked: readonly string[]): string[] {
-  let at = -1
-  for (const word of asked) {
-    const index = clause.lastIndexOf(word)
-    if (index > at) at = index
-  }
-  return at > 0 ? [clause.slice(0, at).trim(), clause.slice(at)] : [clause]
-}
-
-const startsWithAny = (text: string, words: readonly string[]) => words.some((word) => text.startsWith(word))

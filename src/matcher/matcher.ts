@@ -3,7 +3,7 @@ import type { DangerWords, FocusWords, Intent, Lexicon } from '../knowledge/sche
 import { SoftmaxClassifier, type ClassifierOptions, type SparseVector } from './classifier'
 import { DangerDetector, type Danger } from './danger'
 import { FocusReader, type WeightedClause } from './focus'
-import { NearestExamples, normalised } from './nearest'
+import { NEAREST_DEFAULTS, NearestExamples, normalised } from './nearest'
 import { fold } from './normalise'
 import { Tokenizer, type Features } from './tokenizer'
 
@@ -26,7 +26,7 @@ export const MATCHER_DEFAULTS = {
   classifierWeight: 0.7,
 }
 
-export type MatcherOptions = Partial<typeof MATCHER_DEFAULTS> & { classifier?: ClassifierOptions }
+export type MatcherOptions = Partial<typeof MATCHER_DEFAULTS> & { classifier?: ClassifierOptions; nearest?: Partial<typeof NEAREST_DEFAULTS> }
 
 /** What the matcher learns from: the intents with their examples, and the words that shape reading. */
 export interface MatcherKnowledge {
@@ -91,10 +91,13 @@ export class IntentMatcher {
   readonly #refused: Set<string>
   readonly #classifier: SoftmaxClassifier
   readonly #nearest: NearestExamples
+  /** Concept features that weigh more than their kind (`lexicon.emphasis`). */
+  readonly #emphasis: Map<string, number>
 
   constructor(knowledge: MatcherKnowledge, options: MatcherOptions = {}) {
-    const { classifier: classifierOptions, ...matcherOptions } = options
+    const { classifier: classifierOptions, nearest: nearestOptions, ...matcherOptions } = options
     this.#options = { ...MATCHER_DEFAULTS, ...matcherOptions }
+    this.#emphasis = new Map(Object.entries(knowledge.lexicon.emphasis).map(([concept, factor]) => [`c:${concept}`, factor]))
     this.#tokenizer = new Tokenizer(knowledge.lexicon, {
       zh: knowledge.intents.flatMap((intent) => intent.examples['zh-CN']),
       en: knowledge.intents.flatMap((intent) => intent.examples.en),
@@ -116,7 +119,7 @@ export class IntentMatcher {
     this.#unknownIdf = Math.log(examples.length + 1) + 1
     const vectors = examples.map(({ label, features }) => ({ label, x: this.#vector(features) }))
     this.#classifier = new SoftmaxClassifier(intents.length, vectors, classifierOptions)
-    this.#nearest = new NearestExamples(intents.length, vectors)
+    this.#nearest = new NearestExamples(intents.length, vectors, nearestOptions)
   }
 
   /**
@@ -195,7 +198,7 @@ export class IntentMatcher {
   #vector(features: Features): SparseVector {
     const vector: SparseVector = new Map()
     for (const [feature, count] of features) {
-      const kindWeight = this.#options.kindWeights[feature[0]!] ?? 1
+      const kindWeight = (this.#options.kindWeights[feature[0]!] ?? 1) * (this.#emphasis.get(feature) ?? 1)
       const idf = this.#idf.get(feature) ?? this.#unknownIdf * this.#options.unknownWeight
       // Counts are weighted by clause: a context clause's single mention counts a fifth of an asked one.
       const tf = count < 1 ? count : 1 + Math.log(count)

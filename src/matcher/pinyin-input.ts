@@ -21,14 +21,17 @@ export class PinyinReader {
   /** Syllables joined by spaces → the Chinese word. */
   readonly #words = new Map<string, string>()
   readonly #english: ReadonlySet<string>
+  /** Pinyin the lexicon lists as it is (dibao, butie): kept, so that its concept is found, not a sound-alike's. */
+  readonly #keep: ReadonlySet<string>
 
   /**
    * `hanWords`: the vocabulary, most important first (a sound shared by two words keeps the first). It is read into
    * pinyin on the first message typed in Latin letters, not at start-up: most assistants never see one.
    */
-  constructor(hanWords: Iterable<string>, english: ReadonlySet<string>) {
+  constructor(hanWords: Iterable<string>, english: ReadonlySet<string>, keep: ReadonlySet<string> = new Set()) {
     this.#vocabulary = hanWords
     this.#english = english
+    this.#keep = keep
   }
 
   #index(): void {
@@ -47,12 +50,18 @@ export class PinyinReader {
   /** The Chinese for Latin words that are pinyin, else undefined. */
   read(words: readonly string[]): string | undefined {
     this.#index()
-    const split = words.map((word) => (this.#english.has(word) ? undefined : this.#split(word)))
-    const pinyinWords = split.filter((syllables) => syllables !== undefined).length
+    const split = words.map((word) => (this.#english.has(word) || this.#keep.has(word) ? undefined : this.#split(word)))
+    const pinyinWords = split.filter((syllables) => syllables !== undefined).length + words.filter((word) => this.#keep.has(word)).length
     if (pinyinWords === 0 || pinyinWords / words.length < MIN_PINYIN_SHARE) return undefined
     const syllables = split.flatMap((s, i) => s ?? [` ${words[i]} `])
     let han = ''
     for (let i = 0; i < syllables.length;) {
+      // A word that is not pinyin (English, or a lexicon term kept as it is) goes through as it is.
+      if (syllables[i]!.startsWith(' ')) {
+        han += syllables[i]
+        i += 1
+        continue
+      }
       let taken = 0
       for (let n = Math.min(MAX_WORD_SYLLABLES, syllables.length - i); n >= 1 && taken === 0; n -= 1) {
         const word = this.#words.get(syllables.slice(i, i + n).join(' '))

@@ -1,6 +1,7 @@
 import Fuse from 'fuse.js'
 import { pinyin } from 'pinyin-pro'
 import type { Lexicon } from '../knowledge/schemas'
+import { RecentMap } from '../core/recent-map'
 import { normalise } from './normalise'
 import { PinyinReader } from './pinyin-input'
 
@@ -18,8 +19,10 @@ const MIN_PINYIN_SYLLABLES = 2
 // Only fairly long English words are looked up fuzzily, so that short words do not turn into others.
 const MIN_FUZZY_WORD_LENGTH = 5
 const FUZZY_THRESHOLD = 0.25
-// A concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
-const HOMOPHONE_COUNT = 0.5
+const FUZZY_WORDS_KEPT = 20_000
+// A two-syllable concept guessed from its sound counts half: 点呀 (dian ya) may be 电压, or just "how is it, eh".
+// Three syllables or more rarely sound alike by chance (有儿园, you er yuan, is 幼儿园).
+const homophoneCount = (syllables: number) => (syllables === 2 ? 0.5 : 1)
 
 const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
 
@@ -51,6 +54,7 @@ export class Tokenizer {
   readonly #fuzzyByFirstLetter = new Map<string, Fuse<{ term: string; concept: string }>>()
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
   readonly #pinyin: PinyinReader
+  readonly #fuzzyFound = new RecentMap<string, string | null>(FUZZY_WORDS_KEPT)
 
   /**
    * `examples`: the intents' example questions, whose Chinese words (with the lexicon's) are what pinyin is read
@@ -89,7 +93,8 @@ export class Tokenizer {
     const lexiconHan = Object.values(lexicon.concepts).flat().map(normalise).filter((term) => HAN.test(term))
     const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
     for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
-    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english)
+    const latinTerms = new Set([...this.#termToConcept.keys()].filter((term) => /^[a-z]+$/.test(term)))
+    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english, latinTerms)
   }
 
   /** Features of raw text (normalised here). */
@@ -103,8 +108,14 @@ export class Tokenizer {
     const add = (feature: string, count = 1) => features.set(feature, (features.get(feature) ?? 0) + count)
     // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
     const stemmed = text.replace(LATIN_WORD, stem)
-    const rest = this.#replaceTerms(stemmed, this.#wordStarts(stemmed), add)
-    for (const run of rest.match(HAN_RUN) ?? []) this.#hanFeatures(run, add)
+    // One segmentation serves every step: terms, homophones and words (the segmenter costs more than the rest).
+    const wordStarts = this.#wordStarts(stemmed)
+    const rest = this.#replaceTerms(stemmed, wordStarts, add)
+    for (const { 0: run, index } of rest.matchAll(HAN_RUN)) {
+      const boundaries = new Set([0, run.length])
+      for (const start of wordStarts) if (start > index && start < index + run.length) boundaries.add(start - index)
+      this.#hanFeatures(run, [...boundaries].sort((a, b) => a - b), add)
+    }
     for (const word of rest.match(LATIN_WORD) ?? []) this.#latinFeature(word, add)
     return features
   }
@@ -134,7 +145,7 @@ export class Tokenizer {
     return starts
   }
 
-  /** Emits a concept for every lexicon term (longest match first) and blanks it out of the text. */
+  /** Emits a concept for every lexicon term (longest match first) and blanks it out, keeping every other position. */
   #replaceTerms(text: string, wordStarts: Set<number>, add: Add): string {
     let rest = ''
     let i = 0
@@ -142,7 +153,7 @@ export class Tokenizer {
       const length = this.#termLengthAt(text, i, wordStarts)
       if (length > 0) {
         add(`c:${this.#termToConcept.get(text.slice(i, i + length))}`)
-        rest += ' '
+        rest += ' '.repeat(length)
         i += length
       } else {
         rest += text[i]
@@ -178,21 +189,20 @@ export class Tokenizer {
     return 0
   }
 
-  #hanFeatures(run: string, add: Add): void {
-    const remaining = this.#replaceHomophones(run, add)
-    for (const part of remaining.split(' ')) {
-      if (!part) continue
-      // Bigrams run over stretches of meaningful words only, never across 的/了/什么.
-      let stretch = ''
-      for (const { segment, isWordLike } of this.#segmenter.segment(part)) {
-        const meaningful = isWordLike && !this.#stopwords.has(segment)
-        // A single character alone says little (村, 组, 县 in place names); it still counts inside bigrams.
-        if (meaningful && segment.length > 1) add(`w:${segment}`)
-        if (meaningful) stretch += segment
-        else stretch = this.#addBigrams(stretch, add)
-      }
-      this.#addBigrams(stretch, add)
+  /** Words and bigrams of a Chinese run, cut where the segmenter cut it (`boundaries`, sorted, 0 to its length). */
+  #hanFeatures(run: string, boundaries: readonly number[], add: Add): void {
+    const remaining = this.#replaceHomophones(run, new Set(boundaries), add)
+    // Bigrams run over stretches of meaningful words only, never across 的/了/什么 or a term found.
+    let stretch = ''
+    for (let k = 0; k + 1 < boundaries.length; k += 1) {
+      const segment = remaining.slice(boundaries[k], boundaries[k + 1])
+      const meaningful = !segment.includes(' ') && !this.#stopwords.has(segment)
+      // A single character alone says little (村, 组, 县 in place names); it still counts inside bigrams.
+      if (meaningful && segment.length > 1) add(`w:${segment}`)
+      if (meaningful) stretch += segment
+      else stretch = this.#addBigrams(stretch, add)
     }
+    this.#addBigrams(stretch, add)
   }
 
   #addBigrams(stretch: string, add: Add): string {
@@ -205,10 +215,8 @@ export class Tokenizer {
    * A match must start and end on word boundaries, or 可以真正 would hide 义诊 (yi zhen) across two words, and be
    * made of single-character segments.
    */
-  #replaceHomophones(run: string, add: Add): string {
+  #replaceHomophones(run: string, boundaries: ReadonlySet<number>, add: Add): string {
     if (run.length < MIN_PINYIN_SYLLABLES || this.#maxPinyinSyllables === 0) return run
-    const boundaries = new Set([run.length])
-    for (const { index } of this.#segmenter.segment(run)) boundaries.add(index)
     // Pinyin costs more than the rest of reading: only where two single characters stand side by side.
     const single = (at: number) => boundaries.has(at) && boundaries.has(at + 1) && !this.#stopwords.has(run[at]!)
     if (!Array.from(run, (_, at) => single(at) && single(at + 1)).some(Boolean)) return run
@@ -227,12 +235,12 @@ export class Tokenizer {
         if ([...run.slice(i, i + length)].some((ch) => this.#stopwords.has(ch))) continue
         const concept = this.#pinyinToConcept.get(syllables.slice(i, i + length).join(' '))
         if (concept !== undefined) {
-          add(`c:${concept}`, HOMOPHONE_COUNT)
+          add(`c:${concept}`, homophoneCount(length))
           matched = length
           break
         }
       }
-      rest += matched ? ' ' : run[i]
+      rest += matched ? ' '.repeat(matched) : run[i]
       i += matched || 1
     }
     return rest
@@ -248,6 +256,11 @@ export class Tokenizer {
 
   #fuzzyConcept(word: string): string | undefined {
     if (word.length < MIN_FUZZY_WORD_LENGTH) return undefined
-    return this.#fuzzyByFirstLetter.get(word[0]!)?.search(word, { limit: 1 })[0]?.item.concept
+    // English words repeat across messages, and a fuzzy search costs more than the rest of a message: remember them.
+    const known = this.#fuzzyFound.get(word)
+    if (known !== undefined) return known ?? undefined
+    const concept = this.#fuzzyByFirstLetter.get(word[0]!)?.search(word, { limit: 1 })[0]?.item.concept
+    this.#fuzzyFound.set(word, concept ?? null)
+    return concept
   }
 }
