@@ -60,7 +60,8 @@ describe('the web chat in a real browser', { timeout: 60_000 }, () => {
     await page.locator('.choice', { hasText: settlement }).click()
     await page.locator('#input').fill(description)
     await page.locator('#input').press('Enter')
-    await expect.poll(() => lastTicket(page)).toMatch(TICKET)
+    // The first English message may build the matcher's English structures: more than expect.poll's 1 s default on a busy machine.
+    await expect.poll(() => lastTicket(page), { timeout: 10_000 }).toMatch(TICKET)
     return (await lastTicket(page))!
   }
 
