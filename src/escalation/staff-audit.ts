@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock'
+import { maskPersonalData } from '../core/mask'
 import type { AuditEntry, AuditRepository, TimeRange } from '../store/types'
 import type { StaffMember } from './staff'
 
@@ -12,14 +13,18 @@ export class StaffAudit {
     this.#clock = clock
   }
 
-  /** `detail` that is not text is stored as JSON. */
+  /**
+   * `detail` that is not text is stored as JSON. Personal numbers in it (a reply quoting a phone number) are
+   * masked: the audit log says what was done, the ticket keeps what was written.
+   */
   record(member: StaffMember, action: string, target?: string, detail?: unknown): Promise<void> {
+    const text = detail === undefined ? undefined : typeof detail === 'string' ? detail : JSON.stringify(detail)
     return this.#log.record({
       at: this.#clock.now().toISOString(),
       staffId: member.id,
       action,
       ...(target ? { target } : {}),
-      ...(detail !== undefined ? { detail: typeof detail === 'string' ? detail : JSON.stringify(detail) } : {}),
+      ...(text !== undefined ? { detail: maskPersonalData(text) } : {}),
     })
   }
 
