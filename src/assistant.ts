@@ -102,6 +102,11 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     clock,
     logger,
   })
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES })
+  const pipeline = new Pipeline({
+    kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, clock,
+    defaultLocale: config.DEFAULT_LOCALE,
+    dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
+    rateLimit: { burst: config.CHAT_RATE_BURST, perMinute: config.CHAT_RATE_PER_MINUTE },
+  })
   return { config, logger, kb, matcher, translate, conversations, residents, desk, broadcast, pipeline }
 }

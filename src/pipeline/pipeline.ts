@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { DEFAULTS } from '../config/env'
+import { systemClock, type Clock } from '../core/clock'
 import { compose, type Middleware } from '../core/composer'
 import { Context, type InboundMessage } from '../core/context'
 import { AnjuError } from '../core/errors'
@@ -18,6 +20,7 @@ import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
 import type { NoticeService } from '../broadcast/notice-service'
+import { residentRateLimit } from './rate-limit'
 
 export interface PipelineOptions {
   kb: KnowledgeBase
@@ -33,7 +36,12 @@ export interface PipelineOptions {
   defaultLocale: Locale
   /** A pre-check left this long ends (DIALOGUE_IDLE_MINUTES); 30 by default. */
   dialogueIdleMinutes?: number
+  /** Messages per resident: a burst, then so many a minute (CHAT_RATE_BURST, CHAT_RATE_PER_MINUTE). */
+  rateLimit?: { burst: number; perMinute: number }
+  /** The time the rate limit counts in. */
+  clock?: Clock
 }
+
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
 function recordTurn(conversations: ConversationRepository): Middleware {
@@ -143,6 +151,7 @@ export class Pipeline {
       askSettlement: (ctx) => commands.askSettlement(ctx),
     })
     this.#run = compose([
+      residentRateLimit({ ...(options.rateLimit ?? { burst: DEFAULTS.CHAT_RATE_BURST, perMinute: DEFAULTS.CHAT_RATE_PER_MINUTE }), clock: options.clock ?? systemClock, translate: options.translate, logger: options.logger }),
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
@@ -167,7 +176,7 @@ export class Pipeline {
       if (resident.blocked) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#run(ctx, async () => {})
-      this.#rememberChoices(ctx)
+      if (!ctx.throttled) this.#rememberChoices(ctx)
       if (!stored || ctx.residentChanged) {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
         await storing('resident profile', () => this.#residents.save(ctx.resident))
