@@ -73,9 +73,10 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     tickets, residents, audit, staff, outbox, translate, clock, logger,
     limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
+    maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
   const scheduler = new EscalationScheduler(service, outbox, logger)
-  return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate) }
+  return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }
 
 /** Builds everything but the adapters: knowledge → matcher → stores → demand desk → pipeline. Throws on bad knowledge. */

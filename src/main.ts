@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
   const { pipeline, translate, logger, desk, broadcast, residents, conversations } = assistant
-  const app = await buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast })
+  const app = await buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast, config })
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
   const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)

@@ -10,6 +10,8 @@ import type { Pipeline } from '../../src/pipeline/pipeline'
 import type { DemandDesk } from '../../src/assistant'
 import type { NoticeService } from '../../src/broadcast/notice-service'
 import type { ConversationRepository } from '../../src/store/types'
+import type { Config } from '../../src/config/env'
+import { hardening, hardeningOptions, serverOptions } from './hardening'
 import { chatRequestSchema, chatResponseJsonSchema, inboxQuery } from './chat-schema'
 import { noticeApi } from './notice-api'
 import { staffApi } from './staff-api'
@@ -24,6 +26,8 @@ export interface HttpServerOptions {
   conversations?: ConversationRepository
   /** With the demand desk: the notices API. */
   broadcast?: NoticeService
+  /** Rate limits and timeouts (HTTP_*, TRUST_PROXY); the named defaults without it. */
+  config?: Config
 }
 
 const WEB_CHAT_PAGE = new URL('./public/index.html', import.meta.url)
@@ -37,13 +41,16 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, desk, conversations, broadcast, config }: HttpServerOptions): Promise<FastifyInstance> {
+  const limits = hardeningOptions(config)
   const app: FastifyInstance = Fastify({
+    ...serverOptions(limits),
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   })
+  await app.register(hardening, limits)
   const page = await readFile(WEB_CHAT_PAGE, 'utf8')
   const hints = Object.fromEntries(LOCALES.map((locale) => [locale, translate(locale, 'choices.hint')])) as Record<Locale, string>
 

@@ -6,7 +6,7 @@ import { ticketReport, ticketReportCsv } from '../../src/escalation/reports'
 import type { StaffMember } from '../../src/escalation/staff'
 import { TICKET_STATUSES } from '../../src/escalation/ticket'
 import type { ConversationRepository } from '../../src/store/types'
-import { staffFrom } from './staff-auth'
+import { auditRefusals, staffFrom } from './staff-auth'
 import { parse } from './validate'
 
 export interface StaffApiOptions {
@@ -31,6 +31,7 @@ const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), 
  * Every route needs `Authorization: Bearer <token>`; what a caseworker may see is decided in the ticket service.
  */
 export async function staffApi(app: FastifyInstance, { desk, conversations }: StaffApiOptions): Promise<void> {
+  app.addHook('onError', auditRefusals(desk))
   const staffOf = (request: FastifyRequest) => staffFrom(desk, request)
   const supervisorOrAdmin = (member: StaffMember) => {
     if (member.role === 'caseworker') throw new AnjuError('ANJU_ERR_FORBIDDEN', 'supervisors and admins only')

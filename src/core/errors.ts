@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   ANJU_ERR_FORBIDDEN: { status: 403, message: 'Not allowed' },
   ANJU_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   ANJU_ERR_CONFLICT: { status: 409, message: 'Not possible in the current state' },
+  ANJU_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   ANJU_ERR_STORE: { status: 503, message: 'Storage is unavailable' },
   ANJU_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
 } as const

@@ -9,7 +9,7 @@ export type Actor = 'resident' | 'system' | `staff:${string}`
 export interface TicketEvent {
   at: string
   actor: Actor
-  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message'
+  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'priority'
   /** Free detail: the new status, the assignee, the text of a reply or note ... */
   detail?: string
 }

@@ -176,14 +176,16 @@ export class DemandConversation {
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
     const ticket = await this.#raise(ctx, draft as Required<Draft>)
-    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : 'ticket.created', { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale) }))
+    const key = ticket.joined ? 'ticket.joined_open' : ticket.merged ? 'ticket.merged' : 'ticket.created'
+    ctx.reply(this.#t(ctx.locale, key, { id: ticket.id, due: this.#formatTime(ticket.dueAt, ctx.locale), count: this.#service.maxOpenPerResident }))
   }
 
   async #urgent(ctx: Context, text: string): Promise<void> {
     this.#escalating(ctx, 1)
-    await this.#raise(ctx, { category: 'urgent', priority: 'urgent', summary: text })
+    const ticket = await this.#raise(ctx, { category: 'urgent', priority: 'urgent', summary: text })
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
+    if (ticket.joined) ctx.reply(this.#t(ctx.locale, 'ticket.joined_open', { id: ticket.id, count: this.#service.maxOpenPerResident }))
     if (!settlement) this.#askSettlement(ctx)
   }
 
@@ -194,7 +196,7 @@ export class DemandConversation {
   }
 
   /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
-  async #raise(ctx: Context, draft: Required<Draft>): Promise<Ticket & { merged?: boolean }> {
+  async #raise(ctx: Context, draft: Required<Draft>): Promise<Ticket & { merged?: boolean; joined?: true }> {
     const now = ctx.message.receivedAt.getTime()
     const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
       isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)
