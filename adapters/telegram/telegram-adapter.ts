@@ -105,7 +105,8 @@ export class TelegramAdapter {
    * Telegram's secret header are refused with 401.
    */
   mountWebhook(app: FastifyInstance, url: string, secret: string): void {
-    app.post(new URL(url).pathname, async (request, reply) => {
+    // Updates come from Telegram's few addresses, already paced by Telegram: never counted by the per-address limit.
+    app.post(new URL(url).pathname, { config: { rateLimit: false } }, async (request, reply) => {
       if (request.headers['x-telegram-bot-api-secret-token'] !== secret) {
         return reply.status(401).send({ statusCode: 401, code: 'ANJU_ERR_UNAUTHORIZED', error: 'Unauthorized', message: 'bad or missing secret token' })
       }
