@@ -42,7 +42,6 @@ export interface PipelineOptions {
   clock?: Clock
 }
 
-
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
 function recordTurn(conversations: ConversationRepository): Middleware {
   return async (ctx, next) => {
