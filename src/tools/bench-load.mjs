@@ -15,6 +15,8 @@ function run(stream) {
     method: 'POST',
     duration: seconds,
     connections: stream.connections,
+    // A flood offered at a fixed rate, whatever the answers cost: the same load with the limits on and off.
+    ...(stream.rate ? { overallRate: stream.rate } : {}),
     requests: [
       {
         setupRequest: (request) => {

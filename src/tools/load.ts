@@ -7,6 +7,8 @@ export interface LoadStream {
   connections: number
   userId: string | { prefix: string; count: number }
   texts: string[]
+  /** Requests per second across the stream's connections; as fast as answers come without it. */
+  rate?: number
   /** Sent as X-Forwarded-For (with TRUST_PROXY on the server): each request from one of these addresses. */
   forwardedFor?: string | { prefix: string; count: number }
 }
