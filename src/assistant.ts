@@ -99,9 +99,10 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
       settlement: (id) => kb.settlements.find((s) => s.id === id)?.name['zh-CN'],
       category: (id) => kb.topics.get(id)?.title['zh-CN'],
     },
+    maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
   const scheduler = new EscalationScheduler(service, outbox, logger)
-  return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate) }
+  return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }
 
 /** Builds everything but the adapters: knowledge → matcher → stores → demand desk → pipeline. Throws on bad knowledge. */
@@ -128,7 +129,11 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     clock,
     logger,
   })
-  const pipeline = new Pipeline({ kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, defaultLocale: config.DEFAULT_LOCALE, dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
+  const pipeline = new Pipeline({
+    kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, clock,
+    defaultLocale: config.DEFAULT_LOCALE,
+    dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
+    rateLimit: { burst: config.CHAT_RATE_BURST, perMinute: config.CHAT_RATE_PER_MINUTE },
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
   })

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { DemandDesk } from '../../src/assistant'
 import { NOTICE_ID } from '../../src/broadcast/notice'
 import type { NoticeService } from '../../src/broadcast/notice-service'
-import { staffFrom } from './staff-auth'
+import { auditRefusals, staffFrom } from './staff-auth'
 import { parse } from './validate'
 
 export interface NoticeApiOptions {
@@ -19,6 +19,7 @@ const idParams = z.object({ id: z.string().regex(NOTICE_ID, 'a notice id such as
  * and preview; every call is audited by the notice service. Bad notices are 400 with the reasons, field by field.
  */
 export async function noticeApi(app: FastifyInstance, { desk, broadcast }: NoticeApiOptions): Promise<void> {
+  app.addHook('onError', auditRefusals(desk))
   const staffOf = (request: FastifyRequest) => staffFrom(desk, request)
 
   app.post('/api/notices', async (request, reply) => {

@@ -11,8 +11,10 @@ import { systemClock } from '../../src/core/clock'
 import type { KnowledgeBase } from '../../src/knowledge/loader'
 import type { NoticeService } from '../../src/broadcast/notice-service'
 import type { ConversationRepository, ResidentRepository } from '../../src/store/types'
+import type { Config } from '../../src/config/env'
 import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
 import { registerConsole } from './console/console-plugin'
+import { hardening, hardeningOptions, serverOptions } from './hardening'
 import { noticeApi } from './notice-api'
 import { addSecurityHeaders } from './security-headers'
 import { staffApi } from './staff-api'
@@ -37,6 +39,8 @@ export interface HttpServerOptions {
   knowledge?: KnowledgeSource
   /** Staff console sessions end after this long unused (CONSOLE_IDLE_MINUTES). */
   consoleIdleMinutes?: number
+  /** Rate limits and timeouts (HTTP_*, TRUST_PROXY); the named defaults without it. */
+  config?: Config
 }
 
 /** The body of every error answer: a stable code for programs, a message for people. */
@@ -48,13 +52,16 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes, config }: HttpServerOptions): Promise<FastifyInstance> {
+  const limits = hardeningOptions(config)
   const app: FastifyInstance = Fastify({
+    ...serverOptions(limits),
     loggerInstance: logger as FastifyBaseLogger,
     // A log line per request would cost a third of the throughput; the pipeline logs each message at debug.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 64 * 1024,
   })
+  await app.register(hardening, limits)
   const hints = Object.fromEntries(LOCALES.map((locale) => [locale, translate(locale, 'choices.hint')])) as Record<Locale, string>
 
   app.setErrorHandler((error: FastifyError | AnjuError, request, reply) => {

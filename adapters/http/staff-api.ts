@@ -8,7 +8,7 @@ import type { StaffMember } from '../../src/escalation/staff'
 import { TICKET_STATUSES } from '../../src/escalation/ticket'
 import { groupUnanswered } from '../../src/escalation/unanswered'
 import { residentKey, type ConversationRepository, type ConversationTurn, type ResidentRepository } from '../../src/store/types'
-import { staffFrom } from './staff-auth'
+import { auditRefusals, staffFrom } from './staff-auth'
 import { parse } from './validate'
 
 export interface StaffApiOptions {
@@ -39,6 +39,7 @@ const statusBody = z.object({ status: z.enum(TICKET_STATUSES), note: z.string().
  * Every route needs `Authorization: Bearer <token>`; what a caseworker may see is decided in the ticket service.
  */
 export async function staffApi(app: FastifyInstance, { desk, conversations, residents }: StaffApiOptions): Promise<void> {
+  app.addHook('onError', auditRefusals(desk))
   const staffOf = (request: FastifyRequest) => staffFrom(desk, request)
   const supervisorOrAdmin = (member: StaffMember) => {
     if (member.role === 'caseworker') throw new AnjuError('ANJU_ERR_FORBIDDEN', 'supervisors and admins only')

@@ -148,7 +148,8 @@ export class TelegramAdapter {
    * never waits on a send (and never resends the update because it waited).
    */
   mountWebhook(app: FastifyInstance, url: string, secret: string): void {
-    app.post(new URL(url).pathname, async (request, reply) => {
+    // Updates come from Telegram's few addresses, already paced by Telegram: never counted by the per-address limit.
+    app.post(new URL(url).pathname, { config: { rateLimit: false } }, async (request, reply) => {
       if (request.headers['x-telegram-bot-api-secret-token'] !== secret) {
         return reply.status(401).send({ statusCode: 401, code: 'ANJU_ERR_UNAUTHORIZED', error: 'Unauthorized', message: 'bad or missing secret token' })
       }

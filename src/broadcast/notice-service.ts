@@ -199,9 +199,10 @@ export class NoticeService {
 
   async #visible(member: StaffMember, id: string): Promise<Notice> {
     const notice = await this.#d.notices.get(id)
-    if (!notice) throw new AnjuError('ANJU_ERR_NOT_FOUND', `no notice ${id}`)
-    if (!this.#canSee(member, notice)) throw new AnjuError('ANJU_ERR_FORBIDDEN', `notice ${id} is for other settlements`)
-    return notice
+    if (notice && this.#canSee(member, notice)) return notice
+    // Another settlements' notice answers like a missing one; the attempt is audited.
+    if (notice) await this.#audit(member, 'notice.denied', id)
+    throw new AnjuError('ANJU_ERR_NOT_FOUND', `no notice ${id}`)
   }
 
   /** Supervisors create and cancel for their own settlements, admins for all; caseworkers only preview theirs. */

@@ -16,7 +16,29 @@ export const DEFAULTS = {
   TICKET_SUPERVISOR_ALERT_HOURS: 2,
   DIALOGUE_IDLE_MINUTES: 30,
   CONSOLE_IDLE_MINUTES: 30,
+  CHAT_RATE_BURST: 10,
+  CHAT_RATE_PER_MINUTE: 20,
+  TICKETS_OPEN_PER_RESIDENT: 3,
+  HTTP_RATE_LIMIT_MAX: 600,
+  HTTP_RATE_LIMIT_WINDOW_SECONDS: 60,
+  HTTP_REQUEST_TIMEOUT_MS: 10_000,
+  HTTP_CONNECTION_TIMEOUT_MS: 30_000,
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+  HTTP_MAX_REQUESTS_PER_SOCKET: 1_000,
+  HTTP_MAX_CONNECTIONS: 800,
 } as const
+
+const count = (max: number, fallback: number) => z.coerce.number().int().positive().max(max).default(fallback)
+const milliseconds = (fallback: number) => z.coerce.number().int().min(100).max(3_600_000).default(fallback)
+// TRUST_PROXY: false, true, a number of proxy hops, or a comma-separated list of proxy addresses (CIDR allowed).
+const trustProxy = z.string().trim().transform((value, ctx): boolean | number | string[] => {
+  if (value === 'true' || value === 'false') return value === 'true'
+  if (/^\d+$/.test(value)) return Number(value)
+  const list = value.split(',').map((item) => item.trim()).filter(Boolean)
+  if (list.length > 0 && list.every((item) => /^[\d.:a-fA-F]+(?:\/\d{1,3})?$/.test(item))) return list
+  ctx.addIssue({ code: 'custom', message: 'true, false, a number of hops, or proxy addresses separated by commas' })
+  return z.NEVER
+})
 
 const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(DEFAULTS.PORT),
@@ -37,6 +59,26 @@ const envSchema = z.object({
   DIALOGUE_IDLE_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(DEFAULTS.DIALOGUE_IDLE_MINUTES),
   /** A staff console session unused this long is signed out. */
   CONSOLE_IDLE_MINUTES: z.coerce.number().positive().max(24 * 60).default(DEFAULTS.CONSOLE_IDLE_MINUTES),
+  /** A resident may send this many messages at once; beyond, they are asked to wait and not answered. */
+  CHAT_RATE_BURST: count(1000, DEFAULTS.CHAT_RATE_BURST),
+  /** ...and this many a minute after the burst (the allowance refills continuously). */
+  CHAT_RATE_PER_MINUTE: count(6000, DEFAULTS.CHAT_RATE_PER_MINUTE),
+  /** A resident's open tickets; a demand beyond joins the newest open one. */
+  TICKETS_OPEN_PER_RESIDENT: count(100, DEFAULTS.TICKETS_OPEN_PER_RESIDENT),
+  /** Requests per client address to /api/ in a window; beyond, 429 with Retry-After. */
+  HTTP_RATE_LIMIT_MAX: count(1_000_000, DEFAULTS.HTTP_RATE_LIMIT_MAX),
+  HTTP_RATE_LIMIT_WINDOW_SECONDS: count(86_400, DEFAULTS.HTTP_RATE_LIMIT_WINDOW_SECONDS),
+  /** Time to receive a whole request, headers and body; a slower one is answered 408 and closed. */
+  HTTP_REQUEST_TIMEOUT_MS: milliseconds(DEFAULTS.HTTP_REQUEST_TIMEOUT_MS),
+  /** A connection with no traffic this long is closed (the socket's inactivity timeout). */
+  HTTP_CONNECTION_TIMEOUT_MS: milliseconds(DEFAULTS.HTTP_CONNECTION_TIMEOUT_MS),
+  /** An idle keep-alive connection is closed after this long. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: milliseconds(DEFAULTS.HTTP_KEEP_ALIVE_TIMEOUT_MS),
+  HTTP_MAX_REQUESTS_PER_SOCKET: count(1_000_000, DEFAULTS.HTTP_MAX_REQUESTS_PER_SOCKET),
+  /** Connections beyond this are refused at once; keep it under the open-file limit (ulimit -n). */
+  HTTP_MAX_CONNECTIONS: count(1_000_000, DEFAULTS.HTTP_MAX_CONNECTIONS),
+  /** Behind a reverse proxy: which proxies to believe for the client address (X-Forwarded-For). */
+  TRUST_PROXY: trustProxy.default(false),
   /** Telegram starts only when a token is set. */
   TELEGRAM_BOT_TOKEN: z.string().trim().regex(/^\d+:[\w-]+$/, 'looks like 123456:ABC-DEF... (from BotFather)').optional(),
   /** A self-hosted Bot API server; Telegram's own by default. */

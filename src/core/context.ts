@@ -58,6 +58,8 @@ export class Context {
   outcome: MatchOutcome = { intent: null, confidence: 0, fallback: false }
   /** Values of the choices offered in the resident's previous turn: "2" means the second. */
   offeredChoices?: string[]
+  /** The message was refused before it was understood (the resident is over the rate limit): nothing is kept of it. */
+  throttled = false
   /** What the matcher understood, once it has run. */
   match?: MatchResult
   /**

@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   ANJU_ERR_CSRF: { status: 403, message: 'This page is out of date or the request did not come from the console; reload the page' },
   ANJU_ERR_NOT_FOUND: { status: 404, message: 'Not found' },
   ANJU_ERR_CONFLICT: { status: 409, message: 'Not possible in the current state' },
+  ANJU_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   ANJU_ERR_STORE: { status: 503, message: 'Storage is unavailable' },
   ANJU_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
 } as const

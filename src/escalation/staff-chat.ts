@@ -2,6 +2,7 @@ import type { OutboundReply } from '../core/context'
 import { isAnjuError } from '../core/errors'
 import type { Translate } from '../i18n'
 import type { StaffDirectory, StaffMember } from './staff'
+import type { StaffAudit } from './staff-audit'
 import { isOpenStatus } from './ticket'
 import type { TicketService } from './ticket-service'
 
@@ -18,16 +19,19 @@ export class StaffChat {
   readonly #service: TicketService
   readonly #staff: StaffDirectory
   readonly #t: Translate
+  readonly #audit: StaffAudit
 
-  constructor(service: TicketService, staff: StaffDirectory, translate: Translate) {
+  constructor(service: TicketService, staff: StaffDirectory, translate: Translate, audit: StaffAudit) {
     this.#service = service
     this.#staff = staff
     this.#t = translate
+    this.#audit = audit
   }
 
-  /** The staff member whose chat this is, if it is a staff chat. */
+  /** The staff member whose chat this is, if it is a staff chat; the chat is where their commands come from. */
   memberFor(channel: string, recipient: string): StaffMember | undefined {
-    return this.#staff.byContact(channel, recipient)
+    const member = this.#staff.byContact(channel, recipient)
+    return member && { ...member, origin: `${channel}:${recipient}` }
   }
 
   /**
@@ -62,6 +66,9 @@ export class StaffChat {
       }
     } catch (error) {
       if (!isAnjuError(error) || error.statusCode >= 500) throw error
+      if (error.statusCode === 403 || error.statusCode === 409) {
+        await this.#audit.refused(member, { status: error.statusCode, code: error.code, request: trimmed.split(/\s/, 1)[0]!, reason: error.message }, command?.[2] ?? quotedId)
+      }
       return [{ text: this.#t(STAFF_LOCALE, 'staff.refused', { reason: error.message }) }]
     }
   }

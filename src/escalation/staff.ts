@@ -27,6 +27,8 @@ export interface StaffMember {
   settlements: string[]
   /** How to reach them for notifications; none means the console only. */
   contacts: { channel: string; recipient: string }[]
+  /** Where the request at hand comes from (a client address, a chat), set by the adapter for the audit log. */
+  origin?: string
 }
 
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')

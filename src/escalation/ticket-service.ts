@@ -37,6 +37,8 @@ export interface TicketServiceOptions {
   supervisorAlertDelayMs: number
   /** Names for staff messages (settlements, topics); ids are shown where a name is not known. */
   names?: TicketNames
+  /** A resident's open tickets (TICKETS_OPEN_PER_RESIDENT); a demand beyond joins the newest of them. */
+  maxOpenPerResident: number
 }
 
 /** What staff read instead of ids. */
@@ -84,7 +86,13 @@ export class TicketService {
     this.#alertListeners.push(listener)
   }
 
-  async create(demand: NewDemand): Promise<Ticket> {
+  /**
+   * A new demand becomes a ticket, unless its resident already has `maxOpenPerResident` open ones: then it joins
+   * the newest of them (`joined`), so that one resident cannot bury the caseworkers in tickets.
+   */
+  async create(demand: NewDemand): Promise<Ticket & { joined?: true }> {
+    const open = await this.#o.tickets.list({ residentKey: demand.residentKey, openOnly: true })
+    if (open.length >= this.#o.maxOpenPerResident) return { ...(await this.#join(open.at(-1)!, demand)), joined: true }
     const now = this.#o.clock.now()
     const at = now.toISOString()
     const assignee = await this.#pickCaseworker(demand.settlementId)
@@ -104,6 +112,22 @@ export class TicketService {
     }))
     this.#o.logger.info({ ticket: ticket.id, settlement: ticket.settlementId, priority: ticket.priority, assignee: ticket.assignee }, 'ticket created')
     return this.#notifyNew(ticket)
+  }
+
+  /** A demand added to an open ticket; an urgent one makes the ticket urgent, and its staff hear of it at once. */
+  async #join(ticket: Ticket, demand: NewDemand): Promise<Ticket> {
+    const escalates = demand.priority === 'urgent' && ticket.priority !== 'urgent'
+    const updated = await this.#change(ticket.id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: demand.summary })
+      if (!escalates) return
+      t.priority = 'urgent'
+      t.dueAt = dueAt(this.#o.clock.now(), 'urgent', this.#o.limits).toISOString()
+      t.alerted = {}
+      t.events.push({ at: this.#now(), actor: 'system', type: 'priority', detail: 'urgent' })
+    })
+    this.#o.logger.info({ ticket: ticket.id, escalates }, 'demand joined an open ticket: the resident has the most open tickets allowed')
+    if (escalates) await this.#notifyStaff({ ...updated, summary: demand.summary }, this.#newTicketRecipients(updated), 'ticket.notify_urgent')
+    return updated
   }
 
   /**
@@ -133,6 +157,11 @@ export class TicketService {
     return this.#o.tickets.list({ residentKey })
   }
 
+  /** How many open tickets a resident may have; beyond, a demand joins the newest. */
+  get maxOpenPerResident(): number {
+    return this.#o.maxOpenPerResident
+  }
+
   // ---- staff actions: each checked and audited ----
 
   async list(member: StaffMember, filter: TicketListFilter = {}): Promise<Ticket[]> {
@@ -143,13 +172,13 @@ export class TicketService {
   }
 
   async get(member: StaffMember, id: string): Promise<Ticket> {
-    const ticket = await this.#visible(member, id)
+    const ticket = await this.#visible(member, id, 'ticket.get')
     await this.#audit(member, 'ticket.get', id)
     return ticket
   }
 
   async assign(member: StaffMember, id: string, assigneeId: string): Promise<Ticket> {
-    const ticket = await this.#visible(member, id)
+    const ticket = await this.#visible(member, id, 'ticket.assign')
     const assignee = this.#o.staff.get(assigneeId)
     if (!assignee || assignee.role !== 'caseworker' || !this.#o.staff.canSee(assignee, ticket)) {
       throw new AnjuError('ANJU_ERR_BAD_REQUEST', `${assigneeId} is not a caseworker of this ticket's settlement`)
@@ -164,7 +193,7 @@ export class TicketService {
 
   /** A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. */
   async reply(member: StaffMember, id: string, text: string): Promise<Ticket> {
-    await this.#visible(member, id)
+    await this.#visible(member, id, 'ticket.reply')
     const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
@@ -176,7 +205,7 @@ export class TicketService {
 
   /** Resolving needs a resolution note: it is what the return visit tells the resident was done. */
   async changeStatus(member: StaffMember, id: string, status: TicketStatus, note?: string): Promise<Ticket> {
-    await this.#visible(member, id)
+    await this.#visible(member, id, 'ticket.status')
     const resolution = note?.trim()
     if (status === 'resolved' && !resolution) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'resolving needs a resolution note (what was done)')
     const updated = await this.#change(id, (t) => {
@@ -198,8 +227,8 @@ export class TicketService {
    */
   async merge(member: StaffMember, duplicateId: string, intoId: string): Promise<Ticket> {
     if (duplicateId === intoId) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'a ticket cannot be merged into itself')
-    const duplicate = await this.#visible(member, duplicateId)
-    const target = await this.#visible(member, intoId)
+    const duplicate = await this.#visible(member, duplicateId, 'ticket.merge')
+    const target = await this.#visible(member, intoId, 'ticket.merge')
     if (!isOpenStatus(target.status)) throw new AnjuError('ANJU_ERR_CONFLICT', `ticket ${intoId} is ${target.status}: merge into an open ticket`)
     if (duplicate.mergedInto) throw new AnjuError('ANJU_ERR_CONFLICT', `ticket ${duplicateId} is already merged into ${duplicate.mergedInto}`)
     await this.#change(duplicateId, (t) => {
@@ -215,7 +244,7 @@ export class TicketService {
   }
 
   async note(member: StaffMember, id: string, text: string): Promise<Ticket> {
-    await this.#visible(member, id)
+    await this.#visible(member, id, 'ticket.note')
     const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'note', detail: text })
     })
@@ -276,14 +305,15 @@ export class TicketService {
     return this.#o.clock.now().toISOString()
   }
 
-  async #visible(member: StaffMember, id: string): Promise<Ticket> {
+  /**
+   * The ticket, if the member may see it. One outside their settlements answers exactly like one that does not
+   * exist, so that nobody learns of other settlements' tickets by trying ids; the attempt is audited.
+   */
+  async #visible(member: StaffMember, id: string, action: string): Promise<Ticket> {
     const ticket = await this.#o.tickets.get(id)
-    if (!ticket) throw new AnjuError('ANJU_ERR_NOT_FOUND', `ticket ${id} does not exist`)
-    if (!this.#o.staff.canSee(member, ticket)) {
-      await this.#audit(member, 'ticket.denied', id)
-      throw new AnjuError('ANJU_ERR_FORBIDDEN', `ticket ${id} belongs to a settlement you do not work for`)
-    }
-    return ticket
+    if (ticket && this.#o.staff.canSee(member, ticket)) return ticket
+    if (ticket) await this.#audit(member, 'ticket.denied', id, action)
+    throw new AnjuError('ANJU_ERR_NOT_FOUND', `ticket ${id} does not exist`)
   }
 
   #change(id: string, change: (t: Ticket) => void): Promise<Ticket> {
@@ -336,13 +366,17 @@ export class TicketService {
     return supervisors.length ? supervisors : this.#o.staff.admins()
   }
 
-  async #notifyNew(ticket: Ticket): Promise<Ticket> {
+  #newTicketRecipients(ticket: Ticket): StaffMember[] {
     const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
-    const recipients = [
+    return [
       ...(assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')),
       // Urgent: the supervisor hears of it at once; a ticket nobody can take goes to supervisors or admins.
       ...(ticket.priority === 'urgent' || !assignee ? this.#supervisorsOf(ticket) : []),
     ]
+  }
+
+  async #notifyNew(ticket: Ticket): Promise<Ticket> {
+    const recipients = this.#newTicketRecipients(ticket)
     await this.#notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
     return this.#change(ticket.id, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })

@@ -12,7 +12,7 @@ export interface TicketEvent {
   at: string
   actor: Actor
   /** delivery: what became of a message to the resident (delivered, held: not reachable yet, failed), with the reason. */
-  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery'
+  type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery' | 'priority'
     /** On a duplicate: the ticket it was merged into; on that ticket: the duplicate's id. */
     | 'merged_into' | 'merged_from'
     /** The resolution note, told to the resident at the return visit. */

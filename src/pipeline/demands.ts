@@ -210,7 +210,8 @@ export class DemandConversation {
     const ticket = await this.#raise(ctx, draft as RaisedDraft)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
-    ctx.reply(this.#t(ctx.locale, ticket.merged ? 'ticket.merged' : created, { id: ticket.id, due: chinaTimeText(ticket.dueAt, ctx.locale) }))
+    const key = ticket.joined ? 'ticket.joined_open' : ticket.merged ? 'ticket.merged' : created
+    ctx.reply(this.#t(ctx.locale, key, { id: ticket.id, due: chinaTimeText(ticket.dueAt, ctx.locale), count: this.#service.maxOpenPerResident }))
   }
 
   /** A property complaint asks where, once; urgent demands are never held up by it. */
@@ -221,9 +222,10 @@ export class DemandConversation {
   async #urgent(ctx: Context, text: string): Promise<void> {
     this.#escalating(ctx, 1)
     // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
-    await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text })
+    const ticket = await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text })
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
+    if (ticket.joined) ctx.reply(this.#t(ctx.locale, 'ticket.joined_open', { id: ticket.id, count: this.#service.maxOpenPerResident }))
     if (!settlement) this.#askSettlement(ctx)
   }
 
@@ -234,7 +236,7 @@ export class DemandConversation {
   }
 
   /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
-  async #raise(ctx: Context, draft: RaisedDraft): Promise<Ticket & { merged?: boolean }> {
+  async #raise(ctx: Context, draft: RaisedDraft): Promise<Ticket & { merged?: boolean; joined?: true }> {
     const now = ctx.message.receivedAt.getTime()
     const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
       isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)

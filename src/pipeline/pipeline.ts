@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { DEFAULTS } from '../config/env'
+import { systemClock, type Clock } from '../core/clock'
 import { compose, type Middleware } from '../core/composer'
 import { Context, type InboundMessage } from '../core/context'
 import { AnjuError } from '../core/errors'
@@ -18,6 +20,7 @@ import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
 import type { NoticeService } from '../broadcast/notice-service'
+import { residentRateLimit } from './rate-limit'
 
 export interface PipelineOptions {
   kb: KnowledgeBase
@@ -37,6 +40,10 @@ export interface PipelineOptions {
   onResidentReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Whether a channel can deliver later messages (it has a running sender); none can by default. */
   canPush?: (channel: string) => boolean
+  /** Messages per resident: a burst, then so many a minute (CHAT_RATE_BURST, CHAT_RATE_PER_MINUTE). */
+  rateLimit?: { burst: number; perMinute: number }
+  /** The time the rate limit counts in. */
+  clock?: Clock
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -122,7 +129,7 @@ async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
 /** adapter → pipeline → matcher → handler → replies. Adapters call `handle` and send `ctx.replies`. */
 export class Pipeline {
   /** What answers, rebuilt on a knowledge reload: the middleware chain and the composer citing its sources. */
-  #answering: { run: Middleware; composer: AnswerComposer }
+  #answering: { run: Middleware; composer: AnswerComposer; translate: Translate }
   readonly #options: PipelineOptions
   readonly #defaultLocale: Locale
   readonly #residents: ResidentRepository
@@ -132,6 +139,8 @@ export class Pipeline {
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
   readonly #demandMemory = new DemandMemory()
+  /** First in the chain and kept across a knowledge reload: residents' allowances are not reset by one. */
+  readonly #rateLimit: Middleware
 
   constructor(options: PipelineOptions) {
     this.#options = options
@@ -142,6 +151,13 @@ export class Pipeline {
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     this.#canPush = options.canPush ?? (() => false)
+    this.#rateLimit = residentRateLimit({
+      ...(options.rateLimit ?? { burst: DEFAULTS.CHAT_RATE_BURST, perMinute: DEFAULTS.CHAT_RATE_PER_MINUTE }),
+      clock: options.clock ?? systemClock,
+      // The wait reply in the wording of the knowledge in use, reloaded or not.
+      translate: (...args) => this.#answering.translate(...args),
+      logger,
+    })
     this.#answering = this.#compose(options)
   }
 
@@ -153,7 +169,7 @@ export class Pipeline {
     this.#answering = this.#compose({ ...this.#options, ...knowledge })
   }
 
-  #compose(options: PipelineOptions): { run: Middleware; composer: AnswerComposer } {
+  #compose(options: PipelineOptions): { run: Middleware; composer: AnswerComposer; translate: Translate } {
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
     const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory)
@@ -172,6 +188,7 @@ export class Pipeline {
       askSettlement: (ctx) => commands.askSettlement(ctx),
     })
     const run = compose([
+      this.#rateLimit,
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
@@ -183,7 +200,7 @@ export class Pipeline {
       notices.listing,
       answer(composer),
     ])
-    return { run, composer }
+    return { run, composer, translate: options.translate }
   }
 
   /** Handles one message; messages of one resident are handled one after another, in arrival order. */
@@ -202,7 +219,7 @@ export class Pipeline {
       if (returned) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#answering.run(ctx, async () => {})
-      this.#rememberChoices(ctx)
+      if (!ctx.throttled) this.#rememberChoices(ctx)
       if (!stored || ctx.residentChanged) {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
         await storing('resident profile', () => this.#residents.save(ctx.resident))

@@ -158,6 +158,8 @@ export interface AuditEntry {
   action: string
   target?: string
   detail?: string
+  /** Where it came from: the client address of an API call, the chat of a command. */
+  from?: string
 }
 
 export interface AuditRepository {

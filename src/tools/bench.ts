@@ -20,6 +20,8 @@ import type { Notice } from '../broadcast/notice'
 import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
+import { benchFlood } from './bench-flood'
+import { runLoad } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const QUESTION_SETS = [path.join(ROOT, '../shared/eval/dev-questions.jsonl'), path.join(ROOT, 'tests/matcher/questions.jsonl')]
@@ -94,18 +96,18 @@ function sampleTurn(n: number): ConversationTurn {
 
 async function benchHttp(questions: string[], withDesk: boolean): Promise<void> {
   const dir = await mkdtemp(path.join(tmpdir(), 'anju-bench-http-'))
-  const config = loadConfig({ ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), INTENTS_DIR: path.join(ROOT, 'intents') })
+  // The answering path at full speed: the limits would refuse this load (one address, 500 residents); `benchFlood` measures them.
+  const config = loadConfig({
+    ...process.env, DATA_DIR: dir, LOG_LEVEL: 'warn', KNOWLEDGE_DIR: path.join(ROOT, 'knowledge'), INTENTS_DIR: path.join(ROOT, 'intents'),
+    CHAT_RATE_BURST: '1000', CHAT_RATE_PER_MINUTE: '6000', HTTP_RATE_LIMIT_MAX: '1000000',
+  })
   const assistant = await createAssistant(config, { logger: createLogger('warn'), ...(withDesk ? {} : { desk: false as const }) })
   const app = await buildHttpServer({ ...assistant, conversations: assistant.conversations })
   const url = await app.listen({ port: 0, host: '127.0.0.1' })
   const scenario = withDesk ? 'everything on (profiles, demand desk, recording)' : 'without the demand desk (profiles, recording)'
   console.log(`\nHTTP: POST /api/chat for ${HTTP_SECONDS}s, ${HTTP_CONNECTIONS} connections, load from a second process, ${scenario}`)
-  const result = await new Promise<{ requests: number; p50: number; p99: number; non2xx: number; errors: number }>((resolve, reject) => {
-    const load = fork(fileURLToPath(new URL('./bench-load.mjs', import.meta.url)), { execArgv: [] })
-    load.once('message', resolve)
-    load.once('error', reject)
-    load.send({ url, questions, seconds: HTTP_SECONDS, connections: HTTP_CONNECTIONS })
-  })
+  const [result] = await runLoad(url, HTTP_SECONDS, [{ name: 'chat', connections: HTTP_CONNECTIONS, userId: { prefix: 'bench-', count: 500 }, texts: questions }])
+  if (!result) throw new Error('no load result')
   const recorded = (await assistant.conversations.listTurns()).length
   console.log(`  ${Math.round(result.requests / HTTP_SECONDS)} msgs/s   p50 ${result.p50} ms   p99 ${result.p99} ms   non-2xx ${result.non2xx}   errors ${result.errors}`)
   console.log(`  turns recorded: ${recorded}`)
@@ -203,6 +205,10 @@ if (process.argv.includes('matcher')) {
   await benchTrainedMatcher(await loadQuestions())
   process.exit(0)
 }
+if (process.argv.includes('flood')) {
+  await benchFlood(await loadQuestions(), HTTP_SECONDS)
+  process.exit(0)
+}
 await benchBroadcast(BROADCAST_RECIPIENTS)
 if (!process.argv.includes('broadcast')) {
   const questions = await loadQuestions()
@@ -210,4 +216,5 @@ if (!process.argv.includes('broadcast')) {
   await benchStore()
   await benchHttp(questions, true)
   await benchHttp(questions, false)
+  await benchFlood(questions, HTTP_SECONDS)
 }

@@ -48,7 +48,8 @@ const dir = path.join(import.meta.dirname)
 const files = (await readdir(dir)).filter((name) => name.endsWith('.txt')).sort()
 
 describe('conversation transcripts', () => {
-  const workspace = useTestAssistant()
+  // A transcript is replayed faster than anyone types: the per-resident rate limit has its own tests.
+  const workspace = useTestAssistant({ CHAT_RATE_BURST: '1000' })
 
   it.each(files)('%s', async (name) => {
     const { assistant } = workspace

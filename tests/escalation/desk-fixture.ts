@@ -63,8 +63,9 @@ export async function deskFixture(dir: string, clock: TestClock, chatIds: Record
   ]
   await writeFile(staffFile, `staff:\n${staff.map(([id, role, token]) => `  - id: ${id}\n    name: ${id}\n    role: ${role}\n    tokenSha256: ${hashToken(token!)}\n`).join('')}`)
 
-  const start = async () => {
-    const assistant = await createTestAssistant(path.join(dir, 'data'), { KNOWLEDGE_DIR: knowledgeDir, STAFF_FILE: staffFile }, { clock })
+  /** `env`: more configuration (limits, say). */
+  const start = async (env: Record<string, string> = {}) => {
+    const assistant = await createTestAssistant(path.join(dir, 'data'), { KNOWLEDGE_DIR: knowledgeDir, STAFF_FILE: staffFile, ...env }, { clock })
     const telegram = new FakeChannel()
     assistant.desk!.outbox.register('telegram', telegram)
     const app = await buildHttpServer({ ...assistant, desk: assistant.desk, conversations: assistant.conversations })
@@ -80,8 +81,8 @@ function helpers(assistant: Assistant, app: FastifyInstance, clock: TestClock) {
     await assistant.desk!.outbox.drain()
     return ctx
   }
-  const api = async (token: string | undefined, method: 'GET' | 'POST', url: string, payload?: unknown) => {
-    const response = await app.inject({ method, url, payload: payload as Record<string, unknown>, headers: token ? { authorization: `Bearer ${token}` } : {} })
+  const api = async (token: string | undefined, method: 'GET' | 'POST', url: string, payload?: unknown, remoteAddress?: string) => {
+    const response = await app.inject({ method, url, payload: payload as Record<string, unknown>, headers: token ? { authorization: `Bearer ${token}` } : {}, remoteAddress })
     await assistant.desk!.outbox.drain()
     return response
   }

@@ -170,7 +170,7 @@ describe('the demand desk, end to end', () => {
 })
 
 describe('staff API access', () => {
-  it('401 without a valid token, 403 across settlements, supervisors reassign, caseworkers only take', async () => {
+  it('401 without a valid token, 404 across settlements (like a missing ticket), supervisors reassign, caseworkers only take', async () => {
     const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('701', '/settlement xingfu_jiayuan_sample')
     await say('701', '我要投诉楼上装修天天半夜还在砸墙，我住2栋301')
@@ -181,9 +181,12 @@ describe('staff API access', () => {
     expect((await api(undefined, 'GET', '/api/tickets')).statusCode).toBe(401)
     expect((await api('not-a-token', 'GET', '/api/tickets')).json()).toMatchObject({ statusCode: 401, code: 'ANJU_ERR_UNAUTHORIZED' })
 
-    // Settlement B's caseworker cannot read settlement A's ticket, nor see it in lists.
-    expect((await api(TOKENS.zhao, 'GET', `/api/tickets/${ticket!.id}`)).json()).toMatchObject({ statusCode: 403, code: 'ANJU_ERR_FORBIDDEN' })
-    expect((await api(TOKENS.zhao, 'POST', `/api/tickets/${ticket!.id}/reply`, { text: 'hi' })).statusCode).toBe(403)
+    // Settlement B's caseworker cannot read settlement A's ticket, nor see it in lists, nor tell it from a missing one.
+    const across = await api(TOKENS.zhao, 'GET', `/api/tickets/${ticket!.id}`)
+    const missing = await api(TOKENS.zhao, 'GET', `/api/tickets/${ticket!.id.replace(/\d+$/, '9999')}`)
+    expect(across.json()).toMatchObject({ statusCode: 404, code: 'ANJU_ERR_NOT_FOUND' })
+    expect(across.json().message).toBe(missing.json().message.replace(/T\d{6}-\d+/, ticket!.id))
+    expect((await api(TOKENS.zhao, 'POST', `/api/tickets/${ticket!.id}/reply`, { text: 'hi' })).statusCode).toBe(404)
     expect((await api(TOKENS.zhao, 'GET', '/api/tickets')).json().tickets).toEqual([])
     expect((await api(TOKENS.admin, 'GET', `/api/tickets/${ticket!.id}`)).statusCode).toBe(200)
 

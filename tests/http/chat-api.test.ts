@@ -13,7 +13,8 @@ describe('HTTP API on a real server', () => {
 
   beforeAll(async () => {
     dir = await makeTempDir()
-    assistant = await createTestAssistant(dir)
+    // Crowds of a dozen messages per resident at once here; the rate limits have their own tests.
+    assistant = await createTestAssistant(dir, { CHAT_RATE_BURST: '1000' })
     app = await buildHttpServer({ ...assistant, desk: undefined })
     base = await app.listen({ port: 0, host: '127.0.0.1' })
   })

@@ -7,6 +7,7 @@ import { z } from 'zod'
 import type { DemandDesk, KnowledgeSource } from '../../../src/assistant'
 import { AnjuError } from '../../../src/core/errors'
 import type { ResidentRepository } from '../../../src/store/types'
+import { auditRefusals } from '../staff-auth'
 import { parse } from '../validate'
 import { consoleRoutes } from './console-routes'
 import { LiveAlerts } from './live-alerts'
@@ -30,6 +31,8 @@ export interface ConsoleOptions {
 export const CONSOLE_DEFAULTS = {
   /** A session unused this long ends. */
   idleMinutes: 30,
+  /** Sign-in attempts per client address a minute: guessing tokens stays slow, a typo costs nothing. */
+  signInsPerMinute: 10,
 }
 
 /** Built by `npm run build` from `web/`. */
@@ -54,6 +57,11 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   app.addHook('onClose', async () => live.close())
 
   await app.register(fastifyCookie)
+  // This plugin's hooks reach the whole server: the console's refusals only (the staff API audits its own).
+  const auditRefusal = auditRefusals(desk)
+  app.addHook('onError', async (request, reply, error) => {
+    if (request.url.startsWith('/console/')) await auditRefusal.call(app, request, reply, error)
+  })
   app.addHook('onRequest', async (request) => {
     const session = sessions.get(request.cookies[CONSOLE_COOKIE], request.headers['x-anju-background'] !== '1')
     if (!session || request.headers.authorization) return
@@ -74,7 +82,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
 
   const secure = (request: FastifyRequest) => request.protocol === 'https' || request.headers['x-forwarded-proto'] === 'https'
 
-  app.post('/console/api/session', async (request, reply) => {
+  app.post('/console/api/session', { config: { rateLimit: { max: CONSOLE_DEFAULTS.signInsPerMinute, timeWindow: 60_000 } } }, async (request, reply) => {
     // A cross-site form can post text or form data, not JSON: signing in is a state change too.
     if (!request.headers['content-type']?.startsWith('application/json')) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'send the token as JSON')
     const { token } = parse(signIn, request.body)

@@ -33,7 +33,8 @@ describe('households answering the pre-checks in their own words', () => {
     const standards = ['780', 'null', '650']
     await editFile(path.join(knowledgeDir, 'settlements.yaml'), (text) => text.replace(/dibaoStandardYuanPerMonth: null/g, () => `dibaoStandardYuanPerMonth: ${standards.shift()}`))
     kb = await loadKnowledgeBase({ knowledgeDir, intentsDir: path.join(ROOT, 'intents') })
-    assistant = await createTestAssistant(path.join(dir, 'data'), { KNOWLEDGE_DIR: knowledgeDir })
+    // A household answers a dozen questions or more in a row, faster than anyone types; the rate limit has its own tests.
+    assistant = await createTestAssistant(path.join(dir, 'data'), { KNOWLEDGE_DIR: knowledgeDir, CHAT_RATE_BURST: '1000' })
     app = await buildHttpServer({ ...assistant, desk: undefined })
     base = await app.listen({ port: 0, host: '127.0.0.1' })
   }, 60_000)
