@@ -49,6 +49,9 @@ export class PinyinReader {
 
   /** The Chinese for Latin words that are pinyin, else undefined. */
   read(words: readonly string[]): string | undefined {
+    // English is told apart before the syllables are indexed: an English message never pays for the index.
+    const english = words.filter((word) => this.#english.has(word)).length
+    if (english / words.length > 1 - MIN_PINYIN_SHARE) return undefined
     this.#index()
     const split = words.map((word) => (this.#english.has(word) || this.#keep.has(word) ? undefined : this.#split(word)))
     const pinyinWords = split.filter((syllables) => syllables !== undefined).length + words.filter((word) => this.#keep.has(word)).length
