@@ -81,7 +81,7 @@ const URGENT_INTENT = 'escalation'
  * Danger happening now (DangerDetector) makes any message an urgent escalation.
  */
 export class IntentMatcher {
-  readonly #options: Omit<typeof MATCHER_DEFAULTS, never>
+  readonly #options: typeof MATCHER_DEFAULTS
   readonly #tokenizer: Tokenizer
   readonly #focus: FocusReader
   readonly #danger: DangerDetector

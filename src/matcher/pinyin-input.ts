@@ -1,6 +1,7 @@
 import { pinyin } from 'pinyin-pro'
 
-const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' }).map((s) => s.replace(/ü/g, 'v'))
+/** Toneless pinyin, one syllable per character, ü written v as people type it. */
+export const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' }).map((s) => s.replace(/ü/g, 'v'))
 const HAN_WORD = /^\p{Script=Han}{2,}$/u
 /** Words of more syllables than this are not looked up whole. */
 const MAX_WORD_SYLLABLES = 6

@@ -1,4 +1,5 @@
-const isLatin = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
+/** A letter or digit of normalised text: English terms match only as whole words. */
+export const isLatin = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
 const escape = (term: string) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** Where a term of the set stands in a text. */

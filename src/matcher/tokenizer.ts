@@ -1,9 +1,9 @@
 import Fuse from 'fuse.js'
-import { pinyin } from 'pinyin-pro'
 import type { Lexicon } from '../knowledge/schemas'
 import { RecentMap } from '../core/recent-map'
 import { normalise } from './normalise'
-import { PinyinReader } from './pinyin-input'
+import { PinyinReader, toPinyin } from './pinyin-input'
+import { isLatin } from './term-set'
 
 /** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
 export type Features = Map<string, number>
@@ -12,7 +12,6 @@ type Add = (feature: string, count?: number) => void
 const HAN = /\p{Script=Han}/u
 const HAN_RUN = /\p{Script=Han}+/gu
 const LATIN_WORD = /[a-z0-9]+/g
-const isLatinChar = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
 
 // Homophone matching needs at least two syllables: single syllables collide far too often.
 const MIN_PINYIN_SYLLABLES = 2
@@ -24,7 +23,6 @@ const FUZZY_WORDS_KEPT = 20_000
 // Three syllables or more rarely sound alike by chance (有儿园, you er yuan, is 幼儿园).
 const homophoneCount = (syllables: number) => (syllables === 2 ? 0.5 : 1)
 
-const toPinyin = (han: string): string[] => pinyin(han, { toneType: 'none', type: 'array' })
 
 /** Crude English stemming: enough to let "doctors", "training", "subsidies" meet their lexicon forms. */
 function stem(word: string): string {
@@ -179,11 +177,11 @@ export class Tokenizer {
   #longestTermAt(text: string, i: number): number {
     const first = text[i]!
     // A Latin term must start and end on word boundaries: "aid" is not inside "said".
-    if (isLatinChar(first) && isLatinChar(text[i - 1])) return 0
+    if (isLatin(first) && isLatin(text[i - 1])) return 0
     for (const length of this.#lengthsByFirstChar.get(first) ?? []) {
       const candidate = text.slice(i, i + length)
       if (candidate.length !== length || !this.#termToConcept.has(candidate)) continue
-      if (isLatinChar(candidate[length - 1]) && isLatinChar(text[i + length])) continue
+      if (isLatin(candidate[length - 1]) && isLatin(text[i + length])) continue
       return length
     }
     return 0
