@@ -20,7 +20,7 @@ import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
 import type { NoticeService } from '../broadcast/notice-service'
-import { ResidentAllowance } from './rate-limit'
+import { TokenBuckets } from './rate-limit'
 
 export interface PipelineOptions {
   kb: KnowledgeBase
@@ -42,6 +42,8 @@ export interface PipelineOptions {
   canPush?: (channel: string) => boolean
   /** Messages per resident: a burst, then so many a minute (CHAT_RATE_BURST, CHAT_RATE_PER_MINUTE). */
   rateLimit?: { burst: number; perMinute: number }
+  /** New tickets raised from one network address in an hour (TICKETS_PER_ADDRESS_PER_HOUR); urgent ones always pass. */
+  ticketsPerAddressPerHour?: number
   /** The time the rate limit counts in. */
   clock?: Clock
 }
@@ -140,7 +142,9 @@ export class Pipeline {
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
   readonly #demandMemory = new DemandMemory()
   /** Asked before anything else and kept across a knowledge reload: residents' allowances are not reset by one. */
-  readonly #allowance: ResidentAllowance
+  readonly #allowance: TokenBuckets
+  /** New tickets per network address, kept across a knowledge reload too. */
+  readonly #addressTickets: TokenBuckets
   readonly #logger: Logger
 
   constructor(options: PipelineOptions) {
@@ -153,10 +157,13 @@ export class Pipeline {
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     this.#canPush = options.canPush ?? (() => false)
     this.#logger = logger
-    this.#allowance = new ResidentAllowance({
+    const clock = options.clock ?? systemClock
+    this.#allowance = new TokenBuckets({
       ...(options.rateLimit ?? { burst: DEFAULTS.CHAT_RATE_BURST, perMinute: DEFAULTS.CHAT_RATE_PER_MINUTE }),
-      clock: options.clock ?? systemClock,
+      clock,
     })
+    const perHour = options.ticketsPerAddressPerHour ?? DEFAULTS.TICKETS_PER_ADDRESS_PER_HOUR
+    this.#addressTickets = new TokenBuckets({ burst: perHour, perMinute: perHour / 60, clock })
     this.#answering = this.#compose(options)
   }
 
@@ -171,7 +178,7 @@ export class Pipeline {
   #compose(options: PipelineOptions): { run: Middleware; composer: AnswerComposer; translate: Translate } {
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
-    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory)
+    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory, this.#addressTickets)
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
     const checks = new CheckConversation({
       kb: options.kb,
