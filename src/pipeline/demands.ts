@@ -210,8 +210,9 @@ export class DemandConversation {
       draft = { ...draft, location: found }
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
-    const ticket = await this.#raise(ctx, draft as RaisedDraft)
-    if (!ticket) return this.#heldBack(ctx, draft.summary)
+    const raised = draft as RaisedDraft
+    const ticket = await this.#raise(ctx, raised)
+    if (!ticket) return this.#heldBack(ctx, raised.summary)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
     const key = ticket.joined ? 'ticket.joined_open' : ticket.merged ? 'ticket.merged' : created

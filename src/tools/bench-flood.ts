@@ -21,7 +21,7 @@ const DEMANDS = [
 const FLOOD_RATES = { chat: 200, demands: 50, address: 100 }
 /** Residents who chat during the run: known already (their first message writes a profile, a cost of its own). */
 const RESIDENTS = 3000
-const LIMITS_OFF = { CHAT_RATE_BURST: '1000', CHAT_RATE_PER_MINUTE: '6000', HTTP_RATE_LIMIT_MAX: '1000000', TICKETS_OPEN_PER_RESIDENT: '100' }
+const LIMITS_OFF = { CHAT_RATE_BURST: '1000', CHAT_RATE_PER_MINUTE: '6000', HTTP_RATE_LIMIT_MAX: '1000000', TICKETS_OPEN_PER_RESIDENT: '100', TICKETS_PER_ADDRESS_PER_HOUR: '100000' }
 
 type Flood = 'chat' | 'demands' | 'address'
 const FLOODS: Flood[] = ['chat', 'demands', 'address']
@@ -65,7 +65,7 @@ async function scenario(questions: string[], seconds: number, floods: Flood[], l
   const turns = await assistant.conversations.listTurns()
   const answered = (userId: string) => turns.filter((t) => t.channelUserId === userId).length
   const tickets = await assistant.desk!.tickets.list()
-  const outcome = { results, cpuSeconds: (user + system) / 1e6, flooderAnswered: answered('flooder'), demanderTickets: tickets.filter((t) => t.channelUserId === 'demander').length, tickets: tickets.length }
+  const outcome = { results, cpuSeconds: (user + system) / 1e6, flooderAnswered: answered('flooder'), demanderTickets: tickets.filter((t) => t.channelUserId === 'demander').length, anonymousTickets: tickets.filter((t) => t.channelUserId.startsWith('anonymous-')).length, tickets: tickets.length }
   await app.close()
   await assistant.conversations.close()
   // Profiles of the last requests may still be being written.
@@ -111,8 +111,8 @@ export async function benchFlood(questions: string[], seconds: number): Promise<
 
 const cpuPer = (cpuSeconds: number, requests: number) => `server CPU ${(cpuSeconds * 1000 / Math.max(1, requests)).toFixed(2)} ms a request`
 
-function describe(flood: Flood, result: LoadResult, run: { flooderAnswered: number; demanderTickets: number }): string {
+function describe(flood: Flood, result: LoadResult, run: { flooderAnswered: number; demanderTickets: number; anonymousTickets: number }): string {
   if (flood === 'chat') return `chat flood:     ${result.requests} sent by one resident, ${run.flooderAnswered} answered and recorded`
   if (flood === 'demands') return `demand flood:   ${result.requests} demands by one resident, ${run.demanderTickets} tickets`
-  return `address flood:  ${result.requests} sent from one address as new residents: ${JSON.stringify(result.statusCodes)}`
+  return `address flood:  ${result.requests} sent from one address as new residents: ${JSON.stringify(result.statusCodes)}, ${run.anonymousTickets} tickets`
 }
