@@ -92,7 +92,9 @@ export class Tokenizer {
     const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
     for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
     const latinTerms = new Set([...this.#termToConcept.keys()].filter((term) => /^[a-z]+$/.test(term)))
-    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english, latinTerms)
+    // The examples' words are counted on the first message typed in pinyin, not at start-up: most never see one.
+    const vocabulary = { [Symbol.iterator]: () => [...lexiconHan, ...this.#wordsByFrequency(examples.zh)][Symbol.iterator]() }
+    this.#pinyin = new PinyinReader(vocabulary, english, latinTerms)
   }
 
   /** Features of raw text (normalised here). */
