@@ -23,6 +23,8 @@ export const MATCHER_DEFAULTS = {
   unknownWeight: 0.3,
   /** Confidence = this share of the classifier's probability + the rest of the nearest examples' similarity. */
   classifierWeight: 0.7,
+  /** Clauses whose features are remembered (a few hundred bytes each): a clause residents repeat is read once. */
+  clausesKept: 5_000,
 }
 
 export type MatcherOptions = Partial<typeof MATCHER_DEFAULTS> & { classifier?: ClassifierOptions; nearest?: Partial<typeof NEAREST_DEFAULTS> }
@@ -108,7 +110,7 @@ export class IntentMatcher {
     this.#tokenizer = new Tokenizer(knowledge.lexicon, {
       zh: knowledge.intents.flatMap((intent) => intent.examples['zh-CN']),
       en: knowledge.intents.flatMap((intent) => intent.examples.en),
-    })
+    }, this.#options.clausesKept)
     this.#focus = new FocusReader(knowledge.focus)
     this.#danger = new DangerDetector(knowledge.danger)
     const { intents } = knowledge
@@ -187,11 +189,12 @@ export class IntentMatcher {
 
   /** The features of every clause, each counted by its clause's weight. */
   #features(clauses: readonly WeightedClause[]): Features {
+    const read = clauses.filter(({ weight }) => weight > 0)
     const features: Features = new Map()
-    for (const { text, weight } of clauses) {
-      if (weight === 0) continue
-      for (const [feature, count] of this.#tokenizer.featuresOfNormalised(text)) features.set(feature, (features.get(feature) ?? 0) + weight * count)
-    }
+    this.#tokenizer.featuresOfClauses(read.map(({ text }) => text)).forEach((clauseFeatures, i) => {
+      const { weight } = read[i]!
+      for (const [feature, count] of clauseFeatures) features.set(feature, (features.get(feature) ?? 0) + weight * count)
+    })
     return features
   }
 
