@@ -175,19 +175,19 @@ export class Tokenizer {
   /** Emits a concept for every lexicon term (longest match first) and blanks it out, keeping every other position. */
   #replaceTerms(text: string, wordStarts: ReadonlySet<number>, add: Add): string {
     let rest = ''
+    // The text since the last term, copied in one piece.
+    let kept = 0
     let i = 0
     while (i < text.length) {
       const length = this.#termLengthAt(text, i, wordStarts)
       if (length > 0) {
         add(`c:${this.#termToConcept.get(text.slice(i, i + length))}`)
-        rest += ' '.repeat(length)
+        rest += text.slice(kept, i) + ' '.repeat(length)
         i += length
-      } else {
-        rest += text[i]
-        i += 1
-      }
+        kept = i
+      } else i += 1
     }
-    return rest
+    return rest + text.slice(kept)
   }
 
   /**
