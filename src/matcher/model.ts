@@ -36,7 +36,10 @@ const modelFileSchema = z.object({
 })
 type ModelFile = z.infer<typeof modelFileSchema>
 
-const readingSource = Promise.all(READING_MODULES.map((name) => readFile(path.join(import.meta.dirname, name), 'utf8')))
+let readingSource: Promise<string[]> | undefined
+/** The reading modules' source, read once per process; line ends as git stores them, whatever the checkout made of them. */
+const sourceOfReading = () => (readingSource ??= Promise.all(READING_MODULES.map(async (name) =>
+  (await readFile(path.join(import.meta.dirname, name), 'utf8')).replace(/\r\n/g, '\n'))))
 
 /**
  * What the model is learnt from: the intents, the lexicon and focus words, every option of reading and
@@ -45,7 +48,7 @@ const readingSource = Promise.all(READING_MODULES.map((name) => readFile(path.jo
 export async function modelFingerprint(knowledge: MatcherKnowledge): Promise<string> {
   const { intents, lexicon, focus } = knowledge
   const options = [MATCHER_DEFAULTS, CLASSIFIER_DEFAULTS, FOCUS_DEFAULTS]
-  return createHash('sha256').update(JSON.stringify([MODEL_FORMAT, intents, lexicon, focus, options, await readingSource])).digest('hex')
+  return createHash('sha256').update(JSON.stringify([MODEL_FORMAT, intents, lexicon, focus, options, await sourceOfReading()])).digest('hex')
 }
 
 const float32 = (values: ArrayLike<number>) => Buffer.from(Float32Array.from(values).buffer).toString('base64')
