@@ -13,7 +13,8 @@ import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
 import { createTranslator, type Translate } from './i18n'
 import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type KnowledgeProblem } from './knowledge/loader'
-import { IntentMatcher } from './matcher/matcher'
+import type { IntentMatcher } from './matcher/matcher'
+import { loadMatcher, MODEL_FILE } from './matcher/model'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
@@ -110,7 +111,8 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
-  const matcher = IntentMatcher.trained(kb)
+  const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
+  const matcher = await loadMatcher(kb, modelFile, logger)
   const translate = await createTranslator(kb.messages)
   const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
   const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
@@ -152,7 +154,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
         throw error
       }
       // Settlements stay as loaded at start: a changed list would disagree with the staff directory and notices.
-      const next = { kb: { ...fresh, settlements: current.kb.settlements }, matcher: IntentMatcher.trained(fresh), translate: await createTranslator(fresh.messages) }
+      const next = { kb: { ...fresh, settlements: current.kb.settlements }, matcher: await loadMatcher(fresh, modelFile, logger), translate: await createTranslator(fresh.messages) }
       pipeline.replaceKnowledge(next)
       current = next
       logger.info({ intents: fresh.intents.length }, 'knowledge base reloaded')
