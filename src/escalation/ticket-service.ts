@@ -7,10 +7,11 @@ import type { Locale } from '../knowledge/schemas'
 import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
 import type { OutboxDispatcher } from './outbox'
-import type { StaffDirectory, StaffMember } from './staff'
+import type { DutyRoster } from './duty'
+import type { Recipient, StaffDirectory, StaffMember } from './staff'
 import { ticketMatches, type TicketListFilter } from './ticket-filter'
 import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
-import { dueAt, type TimeLimits } from './time-limits'
+import type { TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
 export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
@@ -32,7 +33,10 @@ export interface TicketServiceOptions {
   translate: Translate
   clock: Clock
   logger: Logger
+  /** Time limits per kind and topic, on China's working calendar. */
   limits: TimeLimits
+  /** Who takes urgent help whose settlement is not known yet. */
+  duty: DutyRoster
   /** How long after the due time the supervisor is alerted too. */
   supervisorAlertDelayMs: number
   /** Names for staff messages (settlements, topics); ids are shown where a name is not known. */
@@ -96,12 +100,17 @@ export class TicketService {
     const now = this.#o.clock.now()
     const at = now.toISOString()
     const assignee = await this.#pickCaseworker(demand.settlementId)
+    const kind = this.#o.limits.kindOf(demand.category, demand.summary)
+    const resolutionDue = this.#o.limits.resolutionDue(now, this.#o.limits.limitFor({ ...demand, kind })).toISOString()
+    const firstContactDue = demand.priority === 'urgent' ? this.#o.limits.firstContactDue(now).toISOString() : undefined
     const ticket = await this.#o.tickets.create(now, (id) => ({
       id,
       ...demand,
+      kind,
       status: assignee ? 'assigned' : 'open',
       assignee: assignee?.id,
-      dueAt: dueAt(now, demand.priority, this.#o.limits).toISOString(),
+      dueAt: firstContactDue ?? resolutionDue,
+      ...(firstContactDue ? { firstContactDueAt: firstContactDue } : {}),
       createdAt: at,
       updatedAt: at,
       alerted: {},
@@ -117,16 +126,17 @@ export class TicketService {
   /** A demand added to an open ticket; an urgent one makes the ticket urgent, and its staff hear of it at once. */
   async #join(ticket: Ticket, demand: NewDemand): Promise<Ticket> {
     const escalates = demand.priority === 'urgent' && ticket.priority !== 'urgent'
+    if (!escalates) return this.addResidentMessage(ticket.id, demand.summary)
     const updated = await this.#change(ticket.id, (t) => {
-      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: demand.summary })
-      if (!escalates) return
+      this.#addResidentWords(t, demand.summary)
       t.priority = 'urgent'
-      t.dueAt = dueAt(this.#o.clock.now(), 'urgent', this.#o.limits).toISOString()
+      t.dueAt = t.firstContactDueAt = this.#o.limits.firstContactDue(this.#o.clock.now()).toISOString()
+      t.firstContactAt = undefined
       t.alerted = {}
       t.events.push({ at: this.#now(), actor: 'system', type: 'priority', detail: 'urgent' })
     })
-    this.#o.logger.info({ ticket: ticket.id, escalates }, 'demand joined an open ticket: the resident has the most open tickets allowed')
-    if (escalates) await this.#notifyStaff({ ...updated, summary: demand.summary }, this.#newTicketRecipients(updated), 'ticket.notify_urgent')
+    this.#o.logger.info({ ticket: ticket.id, escalates }, 'urgent demand joined an open ticket: the resident has the most open tickets allowed')
+    await this.#notifyStaff({ ...updated, summary: demand.summary }, this.#newTicketRecipients(updated), 'ticket.notify_urgent')
     return updated
   }
 
@@ -140,7 +150,10 @@ export class TicketService {
     return stranded.length
   }
 
-  /** A resident who had no settlement when they raised an urgent demand has now told it: route it. */
+  /**
+   * A resident who had no settlement when they raised an urgent demand has now told it: route it, and its
+   * caseworker and supervisor hear of it as urgent (the duty contacts were alerted when it came in).
+   */
   async settle(residentKey: string, settlementId: string): Promise<void> {
     for (const ticket of await this.ofResident(residentKey)) {
       if (ticket.settlementId || !isOpenStatus(ticket.status)) continue
@@ -149,8 +162,25 @@ export class TicketService {
         t.settlementId = settlementId
         if (assignee) this.#assignTo(t, assignee.id, 'system')
       })
-      await this.#notifyStaff(updated, assignee ? [assignee] : [], 'ticket.notify_new')
+      await this.#notifyStaff(updated, this.#newTicketRecipients(updated), updated.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
     }
+  }
+
+  /**
+   * Open tickets nobody holds (raised before staff were configured, or whose caseworker left the staff file) go
+   * to their settlement's least-loaded caseworker: run at start and whenever the staff file changes.
+   */
+  async routeOrphans(): Promise<number> {
+    let routed = 0
+    for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
+      if (!ticket.settlementId || (ticket.assignee && this.#o.staff.get(ticket.assignee))) continue
+      const assignee = await this.#pickCaseworker(ticket.settlementId)
+      if (!assignee) continue
+      const updated = await this.#change(ticket.id, (t) => this.#assignTo(t, assignee.id, 'system'))
+      await this.#notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+      routed += 1
+    }
+    return routed
   }
 
   async ofResident(residentKey: string): Promise<Ticket[]> {
@@ -196,6 +226,8 @@ export class TicketService {
     await this.#visible(member, id, 'ticket.reply')
     const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
+      this.#firstContact(t)
+      t.unseenResidentMessages = undefined
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
     })
     await this.#audit(member, 'ticket.reply', id, text)
@@ -210,8 +242,10 @@ export class TicketService {
     if (status === 'resolved' && !resolution) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'resolving needs a resolution note (what was done)')
     const updated = await this.#change(id, (t) => {
       this.#setStatus(t, status, `staff:${member.id}`)
+      t.unseenResidentMessages = undefined
       if (status === 'resolved') {
         t.resolution = resolution
+        t.returnVisitDueAt = this.#o.limits.returnVisitDue(this.#o.clock.now()).toISOString()
         t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'resolution', detail: resolution })
       }
     })
@@ -247,6 +281,7 @@ export class TicketService {
     await this.#visible(member, id, 'ticket.note')
     const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'note', detail: text })
+      t.unseenResidentMessages = undefined
     })
     await this.#audit(member, 'ticket.note', id, text)
     return updated
@@ -256,9 +291,7 @@ export class TicketService {
 
   /** More words from the resident on a ticket they raised a moment ago (a second demand merged): the caseworker hears them. */
   async addResidentMessage(id: string, text: string): Promise<Ticket> {
-    const updated = await this.#change(id, (t) => {
-      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
-    })
+    const updated = await this.#change(id, (t) => this.#addResidentWords(t, text))
     await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_merged', { text })
     return updated
   }
@@ -278,25 +311,35 @@ export class TicketService {
 
   // ---- time limits ----
 
-  /** Alerts the assignee when a ticket falls due, then the supervisor after a delay: once each, whatever restarts. */
+  /**
+   * Once each, whatever restarts: an urgent ticket without first contact alerts its caseworker and supervisor;
+   * a ticket past its due time alerts the assignee, then the supervisor after a delay; a return visit left
+   * unanswered past its limit asks the caseworker to call the resident.
+   */
   async alertOverdue(): Promise<void> {
     const now = this.#o.clock.now()
-    for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
-      if (ticket.dueAt > now.toISOString()) continue
-      if (!ticket.alerted.assignee) {
-        const updated = await this.#change(ticket.id, (t) => {
-          t.alerted.assignee = this.#now()
-          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'assignee' })
-        })
-        await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_overdue')
+    const nowIso = now.toISOString()
+    for (const ticket of await this.#o.tickets.list()) {
+      if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
+        await this.#overdue(ticket, 'returnVisit', this.#handlers(ticket), 'ticket.notify_return_visit_due')
+      }
+      if (!isOpenStatus(ticket.status) || ticket.dueAt > nowIso) continue
+      if (ticket.firstContactDueAt && !ticket.firstContactAt) {
+        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', [...this.#handlers(ticket), ...this.#supervisorsOf(ticket)], 'ticket.notify_first_contact_overdue')
+      } else if (!ticket.alerted.assignee) {
+        await this.#overdue(ticket, 'assignee', this.#handlers(ticket), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
-        const updated = await this.#change(ticket.id, (t) => {
-          t.alerted.supervisor = this.#now()
-          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'supervisor' })
-        })
-        await this.#notifyStaff(updated, this.#supervisorsOf(updated), 'ticket.notify_overdue_supervisor')
+        await this.#overdue(ticket, 'supervisor', this.#supervisorsOf(ticket), 'ticket.notify_overdue_supervisor')
       }
     }
+  }
+
+  async #overdue(ticket: Ticket, which: keyof Ticket['alerted'], recipients: Recipient[], key: string): Promise<void> {
+    const updated = await this.#change(ticket.id, (t) => {
+      t.alerted[which] = this.#now()
+      t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: which })
+    })
+    await this.#notifyStaff(updated, recipients, key)
   }
 
   // ---- internals ----
@@ -323,6 +366,26 @@ export class TicketService {
     })
   }
 
+  /** The resident's words on an open ticket: the caseworker sees them as new until they act on the ticket. */
+  #addResidentWords(t: Ticket, text: string): void {
+    t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
+    t.unseenResidentMessages = (t.unseenResidentMessages ?? 0) + 1
+  }
+
+  /** A caseworker's first reply: an urgent ticket's first contact is made, and its deadline becomes resolution. */
+  #firstContact(t: Ticket): void {
+    if (t.firstContactAt) return
+    t.firstContactAt = this.#now()
+    if (t.firstContactDueAt && t.dueAt === t.firstContactDueAt) {
+      t.dueAt = this.#o.limits.resolutionDue(new Date(t.createdAt), this.#limitOf(t)).toISOString()
+      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+    }
+  }
+
+  #limitOf(t: Ticket) {
+    return this.#o.limits.limitFor({ ...t, kind: t.kind ?? this.#o.limits.kindOf(t.category, t.summary) })
+  }
+
   #assignTo(t: Ticket, assigneeId: string, actor: Actor): void {
     t.assignee = assigneeId
     t.events.push({ at: this.#now(), actor, type: 'assigned', detail: assigneeId })
@@ -341,8 +404,9 @@ export class TicketService {
       // A reopened ticket gets a fresh time limit and fresh alerts.
       t.resolvedAt = undefined
       t.resolution = undefined
-      t.alerted = {}
-      t.dueAt = dueAt(this.#o.clock.now(), t.priority, this.#o.limits).toISOString()
+      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+      t.returnVisitDueAt = undefined
+      t.dueAt = this.#o.limits.resolutionDue(this.#o.clock.now(), this.#limitOf(t)).toISOString()
     }
   }
 
@@ -361,12 +425,14 @@ export class TicketService {
     return assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')
   }
 
-  #supervisorsOf(ticket: Ticket): StaffMember[] {
+  /** A settlement's supervisors (admins where it has none); before the settlement is known, the duty roster too. */
+  #supervisorsOf(ticket: Ticket): Recipient[] {
+    if (!ticket.settlementId) return [...this.#o.duty.recipients(), ...this.#o.staff.admins()]
     const supervisors = this.#o.staff.ofSettlement(ticket.settlementId, 'supervisor')
     return supervisors.length ? supervisors : this.#o.staff.admins()
   }
 
-  #newTicketRecipients(ticket: Ticket): StaffMember[] {
+  #newTicketRecipients(ticket: Ticket): Recipient[] {
     const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
     return [
       ...(assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')),
@@ -383,7 +449,7 @@ export class TicketService {
     })
   }
 
-  #alert(ticket: Ticket, recipients: StaffMember[], key: string): void {
+  #alert(ticket: Ticket, recipients: Recipient[], key: string): void {
     const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
     for (const listener of this.#alertListeners) {
       try {
@@ -394,7 +460,7 @@ export class TicketService {
     }
   }
 
-  async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+  async #notifyStaff(ticket: Ticket, recipients: Recipient[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
     this.#alert(ticket, recipients, key)
     const names = this.#o.names
     const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })

@@ -81,6 +81,8 @@ export const staffContactSchema = z.strictObject({
   id: intentIdSchema,
   name: nonEmpty,
   role: z.enum(['caseworker', 'supervisor']),
+  /** Takes the settlement's duty phone: alerted of urgent help from residents whose settlement is not known yet. */
+  duty: z.boolean().optional(),
   /** How to reach them; console-only when absent. */
   telegramChatId: z.string().optional(),
   wechatContact: z.string().optional(),

@@ -1,18 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { dueAt, TIME_LIMIT_DEFAULTS } from '../../src/escalation/time-limits'
 import { deskFixture, TOKENS, useDeskWorkspace } from './desk-fixture'
 
 const HOUR = 3_600_000
-
-describe('time limits', () => {
-  it('urgent: hours; normal: working days in China time, skipping the weekend', () => {
-    const friday9am = new Date('2026-11-27T01:00:00.000Z')
-    expect(dueAt(friday9am, 'urgent', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-11-27T03:00:00.000Z')
-    expect(dueAt(friday9am, 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T01:00:00.000Z')
-    // Saturday night in China is still Saturday, though UTC says Saturday afternoon.
-    expect(dueAt(new Date('2026-11-28T14:00:00.000Z'), 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T14:00:00.000Z')
-  })
-})
 
 describe('overdue alerts and recovery across restarts', () => {
   const ws = useDeskWorkspace('2026-11-23T01:00:00.000Z')
