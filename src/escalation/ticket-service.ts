@@ -7,11 +7,11 @@ import type { Locale } from '../knowledge/schemas'
 import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
 import type { OutboxDispatcher } from './outbox'
-import type { DutyRoster } from './duty'
+import type { DutyPhone, DutyRoster } from './duty'
 import type { Recipient, StaffDirectory, StaffMember } from './staff'
 import { ticketMatches, type TicketListFilter } from './ticket-filter'
 import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
-import type { TimeLimits } from './time-limits'
+import type { AppliedLimit, TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
 export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
@@ -185,6 +185,16 @@ export class TicketService {
 
   async ofResident(residentKey: string): Promise<Ticket[]> {
     return this.#o.tickets.list({ residentKey })
+  }
+
+  /** The time limit a ticket is held to (tickets from before kinds were known get theirs from their words). */
+  limitOf(ticket: Ticket): AppliedLimit {
+    return this.#o.limits.limitFor({ ...ticket, kind: ticket.kind ?? this.#o.limits.kindOf(ticket.category, ticket.summary) })
+  }
+
+  /** Duty phones for a resident whose settlement is not known. */
+  dutyPhones(locale: Locale): DutyPhone[] {
+    return this.#o.duty.phones(locale)
   }
 
   /** How many open tickets a resident may have; beyond, a demand joins the newest. */
@@ -377,13 +387,9 @@ export class TicketService {
     if (t.firstContactAt) return
     t.firstContactAt = this.#now()
     if (t.firstContactDueAt && t.dueAt === t.firstContactDueAt) {
-      t.dueAt = this.#o.limits.resolutionDue(new Date(t.createdAt), this.#limitOf(t)).toISOString()
+      t.dueAt = this.#o.limits.resolutionDue(new Date(t.createdAt), this.limitOf(t)).toISOString()
       t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
     }
-  }
-
-  #limitOf(t: Ticket) {
-    return this.#o.limits.limitFor({ ...t, kind: t.kind ?? this.#o.limits.kindOf(t.category, t.summary) })
   }
 
   #assignTo(t: Ticket, assigneeId: string, actor: Actor): void {
@@ -406,7 +412,7 @@ export class TicketService {
       t.resolution = undefined
       t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
       t.returnVisitDueAt = undefined
-      t.dueAt = this.#o.limits.resolutionDue(this.#o.clock.now(), this.#limitOf(t)).toISOString()
+      t.dueAt = this.#o.limits.resolutionDue(this.#o.clock.now(), this.limitOf(t)).toISOString()
     }
   }
 
