@@ -254,6 +254,8 @@ export class TicketService {
       this.#setStatus(t, status, `staff:${member.id}`)
       t.unseenResidentMessages = undefined
       if (status === 'resolved') {
+        // Resolving tells the resident what was done: it is contact, if none came before.
+        this.#firstContact(t)
         t.resolution = resolution
         t.returnVisitDueAt = this.#o.limits.returnVisitDue(this.#o.clock.now()).toISOString()
         t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'resolution', detail: resolution })
