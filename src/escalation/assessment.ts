@@ -29,9 +29,9 @@ export interface AssessmentFigures {
 
 const share = (part: number, whole: number) => (whole ? Math.round((part / whole) * 1000) / 1000 : null)
 
-/** When a caseworker first answered: the first reply, else the resolution. */
+/** When a caseworker first answered: the first reply (as recorded, else as delivered), else the resolution. */
 function firstResponseAt(ticket: Ticket): string | undefined {
-  return ticket.firstContactAt ?? ticket.events.find((e) => e.type === 'reply' && e.actor.startsWith('staff:'))?.at ?? ticket.resolvedAt
+  return ticket.firstContactAt ?? ticket.events.find((e) => e.type === 'reply' && e.actor.startsWith('staff:'))?.at ?? ticket.firstAnswerAt ?? ticket.resolvedAt
 }
 
 export function assess(tickets: Ticket[], nowIso: string): Assessment {
