@@ -19,7 +19,7 @@ export type DemandKind = (typeof DEMAND_KINDS)[number]
 
 /**
  * Time limits of the demand desk (`knowledge/time-limits.yaml`): each county sets its own. Kinds are found by words
- * in the demand (first kind whose words match, in file order), else by the topic's default kind.
+ * in the demand (repair words first, then complaint words), else by the topic's default kind.
  */
 export const timeLimitsSchema = z.strictObject({
   /** Urgent danger: hours to the first contact by a caseworker (a reply, a call noted). */

@@ -47,6 +47,8 @@ describe('time limits per kind, as data', () => {
     expect(limits.kindOf('other', '楼道的灯坏了一个月')).toBe('repair')
     expect(limits.kindOf('housing_services', '物业的事想找人说说')).toBe('repair')
     expect(limits.kindOf('housing_services', '投诉物业乱收费')).toBe('complaint')
+    // Said as a complaint, but what is asked for is a repair.
+    expect(limits.kindOf('housing_services', '我要投诉楼道灯坏了一个月没人修')).toBe('repair')
   })
 
   it('gives 3, 5 and 10 working days from 30 September 2026, across National Day', () => {
