@@ -79,6 +79,7 @@ export const reportsPage: Page = async (main, _params, _app, query) => {
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
   const report = await api<Report>('GET', `/api/reports/tickets?${range}`)
   const months = report.monthly.map((m) => m.month)
+  const assessedMonth = months.includes(query.get('month') ?? '') ? query.get('month')! : months.at(-1)!
   const keysOf = (pick: (f: Figures) => Record<string, number>) => [...new Set(report.monthly.flatMap((m) => Object.keys(pick(m))))]
   const charts: Chart[] = []
   // Chart.js formats numbers in the page's language.
@@ -114,6 +115,10 @@ export const reportsPage: Page = async (main, _params, _app, query) => {
       chartBlock(t('satisfactionMonth'), months, [{ label: t('satisfactionRate'), values: report.monthly.map((m) => m.satisfaction.solvedRate === null ? null : m.satisfaction.solvedRate * 100) }], 'bar', (v) => (v === null ? '—' : `${Math.round(v * 10) / 10}%`), charts)),
     months.length === 0 ? null : h('section', { class: 'assessment' },
       h('h2', null, t('assessmentTitle')), h('p', { class: 'muted' }, t('assessmentHint')),
-      h('div', { class: 'charts' }, assessmentBlocks(report, query.get('month') ?? months.at(-1)!, charts))))
+      field(t('month'), h('select', { name: 'month', onchange: (e: Event) => {
+        query.set('month', (e.target as HTMLSelectElement).value)
+        location.hash = `#/reports?${query.toString()}`
+      } }, months.map((m) => h('option', { value: m, selected: m === assessedMonth }, m)))),
+      h('div', { class: 'charts' }, assessmentBlocks(report, assessedMonth, charts))))
   return () => charts.forEach((c) => c.destroy())
 }
