@@ -1,11 +1,12 @@
 import type { Clock } from '../core/clock'
-import { staffClockText } from '../core/china-time'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
 import type { Locale } from '../knowledge/schemas'
 import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
+import { TicketMessenger, type TicketAlert, type TicketNames } from './ticket-messenger'
+import { TicketRouting } from './ticket-routing'
 import type { OutboxDispatcher } from './outbox'
 import type { DutyPhone, DutyRoster } from './duty'
 import type { Recipient, StaffDirectory, StaffMember } from './staff'
@@ -15,14 +16,6 @@ import type { AppliedLimit, TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
 export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
-
-/** A staff alert as it is queued for staff chats; the console shows the same alerts live. */
-export interface TicketAlert {
-  /** The message key: ticket.notify_new, ticket.notify_urgent, ticket.notify_reopened, ticket.notify_undelivered ... */
-  key: string
-  ticket: Ticket
-  recipients: string[]
-}
 
 export interface TicketServiceOptions {
   tickets: TicketRepository
@@ -45,14 +38,6 @@ export interface TicketServiceOptions {
   maxOpenPerResident: number
 }
 
-/** What staff read instead of ids. */
-export interface TicketNames {
-  settlement(id: string): string | undefined
-  category(id: string): string | undefined
-}
-
-const STAFF_LOCALE: Locale = 'zh-CN'
-
 /**
  * The demand (诉求) desk: creates tickets, routes them to the settlement's least-loaded caseworker,
  * relays answers to the resident's own channel, runs the return visit and the overdue alerts.
@@ -60,10 +45,13 @@ const STAFF_LOCALE: Locale = 'zh-CN'
  */
 export class TicketService {
   readonly #o: TicketServiceOptions
-  readonly #alertListeners: ((alert: TicketAlert) => void)[] = []
+  readonly #routing: TicketRouting
+  readonly #messenger: TicketMessenger
 
   constructor(options: TicketServiceOptions) {
     this.#o = options
+    this.#routing = new TicketRouting(options.staff, options.duty, options.tickets)
+    this.#messenger = new TicketMessenger(options)
     // A resident's first delivered answer is what "time to first answer" measures; every outcome is on the ticket.
     options.outbox.onDelivered(async (item) => {
       if (item.audience !== 'resident' || !item.ticketId) return
@@ -82,12 +70,12 @@ export class TicketService {
     const updated = await this.#change(item.ticketId, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'delivery', detail: `${state}: ${item.lastError ?? ''}` })
     })
-    await this.#notifyStaff(updated, this.#handlers(updated), key, { reason: item.lastError ?? '' }, false)
+    await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), key, { reason: item.lastError ?? '' }, false)
   }
 
   /** Every staff alert (new, urgent, assigned, reopened, overdue), whether or not the staff have a chat to get it. */
   onAlert(listener: (alert: TicketAlert) => void): void {
-    this.#alertListeners.push(listener)
+    this.#messenger.onAlert(listener)
   }
 
   /**
@@ -99,7 +87,7 @@ export class TicketService {
     if (open.length >= this.#o.maxOpenPerResident) return { ...(await this.#join(open.at(-1)!, demand)), joined: true }
     const now = this.#o.clock.now()
     const at = now.toISOString()
-    const assignee = await this.#pickCaseworker(demand.settlementId)
+    const assignee = await this.#routing.pickCaseworker(demand.settlementId)
     const kind = this.#o.limits.kindOf(demand.category, demand.summary)
     const resolutionDue = this.#o.limits.resolutionDue(now, this.#o.limits.limitFor({ ...demand, kind })).toISOString()
     const firstContactDue = demand.priority === 'urgent' ? this.#o.limits.firstContactDue(now).toISOString() : undefined
@@ -136,7 +124,7 @@ export class TicketService {
       t.events.push({ at: this.#now(), actor: 'system', type: 'priority', detail: 'urgent' })
     })
     this.#o.logger.info({ ticket: ticket.id, escalates }, 'urgent demand joined an open ticket: the resident has the most open tickets allowed')
-    await this.#notifyStaff({ ...updated, summary: demand.summary }, this.#newTicketRecipients(updated), 'ticket.notify_urgent')
+    await this.#messenger.notifyStaff({ ...updated, summary: demand.summary }, this.#routing.newTicketRecipients(updated), 'ticket.notify_urgent')
     return updated
   }
 
@@ -157,12 +145,12 @@ export class TicketService {
   async settle(residentKey: string, settlementId: string): Promise<void> {
     for (const ticket of await this.ofResident(residentKey)) {
       if (ticket.settlementId || !isOpenStatus(ticket.status)) continue
-      const assignee = await this.#pickCaseworker(settlementId)
+      const assignee = await this.#routing.pickCaseworker(settlementId)
       const updated = await this.#change(ticket.id, (t) => {
         t.settlementId = settlementId
         if (assignee) this.#assignTo(t, assignee.id, 'system')
       })
-      await this.#notifyStaff(updated, this.#newTicketRecipients(updated), updated.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
+      await this.#messenger.notifyStaff(updated, this.#routing.newTicketRecipients(updated), updated.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
     }
   }
 
@@ -174,10 +162,10 @@ export class TicketService {
     let routed = 0
     for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
       if (!ticket.settlementId || (ticket.assignee && this.#o.staff.get(ticket.assignee))) continue
-      const assignee = await this.#pickCaseworker(ticket.settlementId)
+      const assignee = await this.#routing.pickCaseworker(ticket.settlementId)
       if (!assignee) continue
       const updated = await this.#change(ticket.id, (t) => this.#assignTo(t, assignee.id, 'system'))
-      await this.#notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+      await this.#messenger.notifyStaff(updated, [assignee], 'ticket.notify_assigned')
       routed += 1
     }
     return routed
@@ -227,7 +215,7 @@ export class TicketService {
     if (member.role === 'caseworker' && assigneeId !== member.id) throw new AnjuError('ANJU_ERR_FORBIDDEN', 'only a supervisor can assign a ticket to someone else')
     const updated = await this.#change(id, (t) => this.#assignTo(t, assigneeId, `staff:${member.id}`))
     await this.#audit(member, 'ticket.assign', id, assigneeId)
-    if (assigneeId !== member.id) await this.#notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+    if (assigneeId !== member.id) await this.#messenger.notifyStaff(updated, [assignee], 'ticket.notify_assigned')
     return updated
   }
 
@@ -241,7 +229,7 @@ export class TicketService {
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
     })
     await this.#audit(member, 'ticket.reply', id, text)
-    await this.#toResident(updated, 'ticket.reply_to_resident', { id, text })
+    await this.#messenger.toResident(updated, 'ticket.reply_to_resident', { id, text })
     return updated
   }
 
@@ -263,7 +251,7 @@ export class TicketService {
     })
     await this.#audit(member, 'ticket.status', id, resolution ? { status, note: resolution } : status)
     if (status === 'resolved') await this.#returnVisit(updated)
-    if (status === 'reopened') this.#alert(updated, [], 'ticket.notify_reopened')
+    if (status === 'reopened') this.#messenger.alert(updated, [], 'ticket.notify_reopened')
     return updated
   }
 
@@ -304,7 +292,7 @@ export class TicketService {
   /** More words from the resident on a ticket they raised a moment ago (a second demand merged): the caseworker hears them. */
   async addResidentMessage(id: string, text: string): Promise<Ticket> {
     const updated = await this.#change(id, (t) => this.#addResidentWords(t, text))
-    await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_merged', { text })
+    await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), 'ticket.notify_merged', { text })
     return updated
   }
 
@@ -317,7 +305,7 @@ export class TicketService {
       t.events.push({ at: this.#now(), actor: 'resident', type: 'return_visit', detail: solved ? 'solved' : 'not solved' })
       this.#setStatus(t, solved ? 'closed' : 'reopened', 'resident')
     })
-    if (!solved) await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_reopened')
+    if (!solved) await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), 'ticket.notify_reopened')
     return updated
   }
 
@@ -333,15 +321,15 @@ export class TicketService {
     const nowIso = now.toISOString()
     for (const ticket of await this.#o.tickets.list()) {
       if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
-        await this.#overdue(ticket, 'returnVisit', this.#handlers(ticket), 'ticket.notify_return_visit_due')
+        await this.#overdue(ticket, 'returnVisit', this.#routing.handlers(ticket), 'ticket.notify_return_visit_due')
       }
       if (!isOpenStatus(ticket.status) || ticket.dueAt > nowIso) continue
       if (ticket.firstContactDueAt && !ticket.firstContactAt) {
-        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', [...this.#handlers(ticket), ...this.#supervisorsOf(ticket)], 'ticket.notify_first_contact_overdue')
+        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', [...this.#routing.handlers(ticket), ...this.#routing.supervisorsOf(ticket)], 'ticket.notify_first_contact_overdue')
       } else if (!ticket.alerted.assignee) {
-        await this.#overdue(ticket, 'assignee', this.#handlers(ticket), 'ticket.notify_overdue')
+        await this.#overdue(ticket, 'assignee', this.#routing.handlers(ticket), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
-        await this.#overdue(ticket, 'supervisor', this.#supervisorsOf(ticket), 'ticket.notify_overdue_supervisor')
+        await this.#overdue(ticket, 'supervisor', this.#routing.supervisorsOf(ticket), 'ticket.notify_overdue_supervisor')
       }
     }
   }
@@ -351,7 +339,7 @@ export class TicketService {
       t.alerted[which] = this.#now()
       t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: which })
     })
-    await this.#notifyStaff(updated, recipients, key)
+    await this.#messenger.notifyStaff(updated, recipients, key)
   }
 
   // ---- internals ----
@@ -418,95 +406,16 @@ export class TicketService {
     }
   }
 
-  /** Least-loaded: the caseworker with the fewest open tickets; ties go to directory order. */
-  async #pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
-    const caseworkers = this.#o.staff.ofSettlement(settlementId, 'caseworker')
-    if (caseworkers.length === 0) return undefined
-    const open = await this.#o.tickets.list({ openOnly: true })
-    const load = (id: string) => open.filter((t) => t.assignee === id).length
-    return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
-  }
-
-  /** Who handles a ticket: its assignee, else the caseworkers of its settlement. */
-  #handlers(ticket: Ticket): StaffMember[] {
-    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
-    return assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')
-  }
-
-  /** A settlement's supervisors (admins where it has none); before the settlement is known, the duty roster too. */
-  #supervisorsOf(ticket: Ticket): Recipient[] {
-    if (!ticket.settlementId) return [...this.#o.duty.recipients(), ...this.#o.staff.admins()]
-    const supervisors = this.#o.staff.ofSettlement(ticket.settlementId, 'supervisor')
-    return supervisors.length ? supervisors : this.#o.staff.admins()
-  }
-
-  #newTicketRecipients(ticket: Ticket): Recipient[] {
-    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
-    return [
-      ...(assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')),
-      // Urgent: the supervisor hears of it at once; a ticket nobody can take goes to supervisors or admins.
-      ...(ticket.priority === 'urgent' || !assignee ? this.#supervisorsOf(ticket) : []),
-    ]
-  }
-
   async #notifyNew(ticket: Ticket): Promise<Ticket> {
-    const recipients = this.#newTicketRecipients(ticket)
-    await this.#notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
+    const recipients = this.#routing.newTicketRecipients(ticket)
+    await this.#messenger.notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
     return this.#change(ticket.id, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })
     })
   }
 
-  #alert(ticket: Ticket, recipients: Recipient[], key: string): void {
-    const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
-    for (const listener of this.#alertListeners) {
-      try {
-        listener(alert)
-      } catch (error) {
-        this.#o.logger.error({ err: error, ticket: ticket.id }, 'ticket alert listener failed')
-      }
-    }
-  }
-
-  async #notifyStaff(ticket: Ticket, recipients: Recipient[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
-    this.#alert(ticket, recipients, key)
-    const names = this.#o.names
-    const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
-    const text = this.#o.translate(STAFF_LOCALE, key, {
-      id: ticket.id,
-      priority: this.#o.translate(STAFF_LOCALE, `ticket.priority.${ticket.priority}`),
-      category,
-      summary: ticket.summary,
-      settlement: (ticket.settlementId && (names?.settlement(ticket.settlementId) ?? ticket.settlementId)) ?? '—',
-      due: staffClockText(ticket.dueAt),
-      ...extra,
-    })
-    // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.
-    const choices = withButtons ? [
-      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_take'), value: `/take ${ticket.id}` },
-      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_resolve'), value: `/resolve ${ticket.id}` },
-    ] : undefined
-    const seen = new Set<string>()
-    for (const member of recipients) {
-      for (const contact of member.contacts) {
-        const key = `${contact.channel}:${contact.recipient}`
-        if (seen.has(key)) continue
-        seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
-      }
-    }
-  }
-
-  async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
-    const resident = await this.#o.residents.get(ticket.residentKey)
-    const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
-    const text = this.#o.translate(locale, key, values)
-    const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
-    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
-  }
-
   async #returnVisit(ticket: Ticket): Promise<void> {
-    await this.#toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: ticket.resolution ?? '' }, [
+    await this.#messenger.toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: ticket.resolution ?? '' }, [
       { label: 'ticket.solved_yes', value: `/solved ${ticket.id} yes` },
       { label: 'ticket.solved_no', value: `/solved ${ticket.id} no` },
     ])

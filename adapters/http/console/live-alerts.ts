@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { StaffDirectory } from '../../../src/escalation/staff'
 import type { Ticket } from '../../../src/escalation/ticket'
-import type { TicketAlert } from '../../../src/escalation/ticket-service'
+import type { TicketAlert } from '../../../src/escalation/ticket-messenger'
 import { SECURITY_HEADERS } from '../security-headers'
 import type { ConsoleSession, ConsoleSessions } from './sessions'
 
