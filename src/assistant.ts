@@ -70,7 +70,8 @@ export interface KnowledgeSource {
   /**
    * Reads and validates the knowledge and intent files again; when they are valid, the assistant answers with
    * them from the next message on. When not, nothing changes and the problems say what to fix.
-   * Settlements and staff are read at start only (the staff directory and notices rest on them).
+   * Settlements, and the desk's time limits, working days and duty desk, are read at start only (the staff
+   * directory and notices rest on them); the staff file is watched by the desk's scheduler.
    */
   reload(): Promise<ReloadOutcome>
 }
