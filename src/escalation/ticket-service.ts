@@ -114,6 +114,7 @@ export class TicketService {
   /** A demand added to an open ticket; an urgent one makes the ticket urgent, and its staff hear of it at once. */
   async #join(ticket: Ticket, demand: NewDemand): Promise<Ticket> {
     const escalates = demand.priority === 'urgent' && ticket.priority !== 'urgent'
+    this.#o.logger.info({ ticket: ticket.id, escalates }, 'demand joined an open ticket: the resident has the most open tickets allowed')
     if (!escalates) return this.addResidentMessage(ticket.id, demand.summary)
     const updated = await this.#change(ticket.id, (t) => {
       this.#addResidentWords(t, demand.summary)
@@ -123,7 +124,6 @@ export class TicketService {
       t.alerted = {}
       t.events.push({ at: this.#now(), actor: 'system', type: 'priority', detail: 'urgent' })
     })
-    this.#o.logger.info({ ticket: ticket.id, escalates }, 'urgent demand joined an open ticket: the resident has the most open tickets allowed')
     await this.#messenger.notifyStaff({ ...updated, summary: demand.summary }, this.#routing.newTicketRecipients(updated), 'ticket.notify_urgent')
     return updated
   }
