@@ -21,6 +21,9 @@ const staffFileSchema = z.strictObject({
   })),
 })
 
+/** Quiet time after the last change to the staff file before it is read again. */
+const STAFF_FILE_SETTLE_MS = 300
+
 type StaffFileEntry = z.infer<typeof staffFileSchema>['staff'][number]
 
 async function readStaffFile(file: string): Promise<StaffFileEntry[]> {
@@ -106,13 +109,22 @@ export class StaffDirectory {
   watch(file: string, changed: () => void, failed: (error: unknown) => void): FSWatcher {
     const name = path.basename(file)
     let reading = Promise.resolve()
-    const watcher = watch(path.dirname(file), (_event, changedName) => {
-      if (changedName !== null && changedName !== name) return
+    let settle: NodeJS.Timeout | undefined
+    const read = () => {
       reading = reading.then(async () => {
         this.#fill(await readStaffFile(file))
         changed()
       }).catch(failed)
+    }
+    const watcher = watch(path.dirname(file), (_event, changedName) => {
+      if (changedName !== null && changedName !== name) return
+      // Read once the writing is over: a half-written file could drop staff and send their tickets elsewhere.
+      clearTimeout(settle)
+      settle = setTimeout(read, STAFF_FILE_SETTLE_MS)
+      settle.unref()
     })
+    // The folder itself going away (or inotify running out) is reported, never thrown at the process.
+    watcher.on('error', failed)
     watcher.unref()
     return watcher
   }
