@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
+import type { DemandKind } from '../knowledge/desk-schema'
 import type { Locale } from '../knowledge/schemas'
 import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
@@ -178,6 +179,11 @@ export class TicketService {
   /** The time limit a ticket is held to (tickets from before kinds were known get theirs from their words). */
   limitOf(ticket: Ticket): AppliedLimit {
     return this.#o.limits.limitFor({ ...ticket, kind: ticket.kind ?? this.#o.limits.kindOf(ticket.category, ticket.summary) })
+  }
+
+  /** consultation, repair or complaint, by the demand's words and topic. */
+  kindOf(category: string, summary: string): DemandKind {
+    return this.#o.limits.kindOf(category, summary)
   }
 
   /** Duty phones for a resident whose settlement is not known. */

@@ -225,7 +225,7 @@ export class DemandConversation {
       ctx.reply(this.#t(ctx.locale, 'ticket.ask_description'))
       return
     }
-    if (this.#asksForLocation(draft)) {
+    if (this.#asksForLocation(draft as RaisedDraft)) {
       // Said in the demand, else as the resident gave it for an earlier repair; asked only when neither.
       const said = findLocation(draft.summary)
       const found = said ?? ctx.resident.home
@@ -258,9 +258,10 @@ export class DemandConversation {
     }))
   }
 
-  /** A property complaint asks where, once; urgent demands are never held up by it. */
-  #asksForLocation(draft: Draft): boolean {
-    return draft.priority === 'normal' && !draft.location && !draft.locationAsked && this.#words.locationTopics.includes(draft.category as never)
+  /** A housing demand or any repair asks where, once; urgent demands are never held up by it. */
+  #asksForLocation(draft: RaisedDraft): boolean {
+    if (draft.priority !== 'normal' || draft.location || draft.locationAsked) return false
+    return this.#words.locationTopics.includes(draft.category as never) || this.#service.kindOf(draft.category, draft.summary) === 'repair'
   }
 
   async #urgent(ctx: Context, text: string): Promise<void> {

@@ -7,6 +7,7 @@ const HOUR = 3_600_000
 const MONDAY = '2026-11-23T01:00:00.000Z'
 
 const ws = useDeskWorkspace(MONDAY)
+const replyText = (ctx: { replies: { text: string }[] }) => ctx.replies.map((r) => r.text).join('\n')
 
 describe('the demand desk, end to end', () => {
   it('resident message → ticket → caseworker notified → reply relayed → resolved → return visit → closed', async () => {
@@ -17,7 +18,9 @@ describe('the demand desk, end to end', () => {
     const description = await say('501', '/settlement xingfu_jiayuan_sample')
     expect(description.replies.map((r) => r.text).join('\n')).toContain('请用一句话说说是什么事')
 
-    const created = await say('501', '楼道的灯坏了一个月了，晚上老人上下楼很危险')
+    // A repair, whatever its topic: where is asked once.
+    expect(replyText(await say('501', '楼道的灯坏了一个月了，晚上老人上下楼很危险'))).toContain('几栋几单元几号')
+    const created = await say('501', '3栋2单元502')
     const id = /T\d{6}-\d{4}/.exec(created.replies[0]!.text)![0]
     expect(created.outcome.intent).toBe('escalation')
     expect(created.sources.length).toBeGreaterThan(0)
