@@ -6,11 +6,14 @@ import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
 import { OutboxDispatcher } from './escalation/outbox'
+import { DutyRoster } from './escalation/duty'
 import { EscalationScheduler } from './escalation/scheduler'
 import { StaffDirectory } from './escalation/staff'
 import { StaffAudit } from './escalation/staff-audit'
 import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
+import { TimeLimits } from './escalation/time-limits'
+import { WorkingCalendar } from './escalation/working-calendar'
 import { createTranslator, type Translate } from './i18n'
 import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type KnowledgeProblem } from './knowledge/loader'
 import type { IntentMatcher } from './matcher/matcher'
@@ -68,7 +71,8 @@ export interface KnowledgeSource {
   /**
    * Reads and validates the knowledge and intent files again; when they are valid, the assistant answers with
    * them from the next message on. When not, nothing changes and the problems say what to fix.
-   * Settlements and staff are read at start only (the staff directory and notices rest on them).
+   * Settlements, and the desk's time limits, working days and duty desk, are read at start only (the staff
+   * directory and notices rest on them); the staff file is watched by the desk's scheduler.
    */
   reload(): Promise<ReloadOutcome>
 }
@@ -92,9 +96,11 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
   const audit = new StaffAudit(new LowdbAuditStore(dataDir), clock)
   const outbox = new OutboxDispatcher(new LowdbOutboxStore(dataDir), clock, logger)
   const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
+  const calendar = new WorkingCalendar(kb.workingDays)
   const service = new TicketService({
     tickets, residents, audit, staff, outbox, translate, clock, logger,
-    limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
+    limits: new TimeLimits(kb.timeLimits, calendar),
+    duty: new DutyRoster(kb.dutyDesk, kb.settlements),
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
     names: {
       settlement: (id) => kb.settlements.find((s) => s.id === id)?.name['zh-CN'],
@@ -102,7 +108,7 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     },
     maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
-  const scheduler = new EscalationScheduler(service, outbox, logger)
+  const scheduler = new EscalationScheduler({ service, outbox, logger, staff, staffFile: config.STAFF_FILE, calendar, clock })
   return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }
 

@@ -11,8 +11,6 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
   DEFAULT_LOCALE: 'zh-CN',
   STAFF_FILE: './config/staff.yaml',
-  TICKET_URGENT_HOURS: 2,
-  TICKET_NORMAL_WORKING_DAYS: 3,
   TICKET_SUPERVISOR_ALERT_HOURS: 2,
   DIALOGUE_IDLE_MINUTES: 30,
   CONSOLE_IDLE_MINUTES: 30,
@@ -51,9 +49,6 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(LOCALES).default(DEFAULTS.DEFAULT_LOCALE),
   /** Staff, their roles and the SHA-256 of their API tokens; without the file the staff API answers 401. */
   STAFF_FILE: z.string().trim().min(1).default(DEFAULTS.STAFF_FILE),
-  /** Time limits: urgent tickets in hours, normal ones in working days (Monday–Friday, China time). */
-  TICKET_URGENT_HOURS: z.coerce.number().positive().max(240).default(DEFAULTS.TICKET_URGENT_HOURS),
-  TICKET_NORMAL_WORKING_DAYS: z.coerce.number().int().positive().max(60).default(DEFAULTS.TICKET_NORMAL_WORKING_DAYS),
   /** How long after the due time the supervisor is alerted as well as the assignee. */
   TICKET_SUPERVISOR_ALERT_HOURS: z.coerce.number().min(0).max(240).default(DEFAULTS.TICKET_SUPERVISOR_ALERT_HOURS),
   /** A pre-check left this long without an answer ends; the resident is told so when they write again. */

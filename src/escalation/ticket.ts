@@ -1,3 +1,4 @@
+import type { DemandKind } from '../knowledge/desk-schema'
 import type { Locale } from '../knowledge/schemas'
 
 /** A demand (诉求) a resident raised, handled by a caseworker: intake → dispatch → handling → return visit. */
@@ -50,9 +51,20 @@ export interface Ticket {
   /** The last messages before the ticket, so the caseworker need not ask again. */
   context: ContextLine[]
   priority: TicketPriority
+  /** consultation, repair or complaint: sets the working days it may take (`knowledge/time-limits.yaml`). */
+  kind?: DemandKind
   status: TicketStatus
   assignee?: string
+  /** The deadline in force: an urgent ticket's first contact until it is made, then resolution. */
   dueAt: string
+  /** Urgent only: when a caseworker must have contacted the resident. */
+  firstContactDueAt?: string
+  /** A caseworker's first reply to the resident. */
+  firstContactAt?: string
+  /** Resolved: when the return visit must have the resident's answer, else staff call them. */
+  returnVisitDueAt?: string
+  /** Words the resident added (a merged demand) that no staff member has acted on yet: the console marks them. */
+  unseenResidentMessages?: number
   createdAt: string
   updatedAt: string
   firstAnswerAt?: string
@@ -65,7 +77,7 @@ export interface Ticket {
   /** The resident's answer at the return visit. */
   satisfaction?: { solved: boolean; at: string }
   /** Overdue alerts already sent, once each. */
-  alerted: { assignee?: string; supervisor?: string }
+  alerted: { assignee?: string; supervisor?: string; firstContact?: string; returnVisit?: string }
   /** Append-only: nothing in it is ever changed or removed. */
   events: TicketEvent[]
 }

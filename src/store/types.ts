@@ -68,7 +68,13 @@ export interface ResidentProfile {
   /** What the assistant asked and is waiting for, if anything. */
   awaiting?: 'settlement' | 'demand_description' | 'demand_location' | 'caseworker_offer'
   /** A demand being put together for a caseworker (waiting for the settlement, a description or where). */
-  demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal'; location?: TicketLocation; locationAsked?: boolean }
+  demandDraft?: {
+    category: string; summary?: string; priority: 'urgent' | 'normal'; location?: TicketLocation; locationAsked?: boolean
+    /** When the description or the building and room was asked: an answer long after (a crash, a day away) is not taken as one. */
+    askedAt?: string
+  }
+  /** The building and room, as the resident gave them for a repair: asked once, then used for the next one. */
+  home?: TicketLocation
   /** An eligibility pre-check in progress or just finished; stored so that it survives a restart. */
   dialogue?: DialogueState
   /** When two channels are linked, the key of the profile that speaks for both. */

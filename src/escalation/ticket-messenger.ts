@@ -1,0 +1,94 @@
+import { staffClockText } from '../core/china-time'
+import type { Logger } from '../core/logger'
+import type { Translate } from '../i18n'
+import type { Locale } from '../knowledge/schemas'
+import type { ResidentRepository } from '../store/types'
+import type { OutboxDispatcher } from './outbox'
+import type { Recipient } from './staff'
+import type { Ticket } from './ticket'
+
+/** A staff alert as it is queued for staff chats; the console shows the same alerts live. */
+export interface TicketAlert {
+  /** The message key: ticket.notify_new, ticket.notify_urgent, ticket.notify_reopened, ticket.notify_undelivered ... */
+  key: string
+  ticket: Ticket
+  recipients: string[]
+}
+
+/** What staff read instead of ids. */
+export interface TicketNames {
+  settlement(id: string): string | undefined
+  category(id: string): string | undefined
+}
+
+export interface MessengerOptions {
+  outbox: OutboxDispatcher
+  residents: ResidentRepository
+  translate: Translate
+  logger: Logger
+  names?: TicketNames
+}
+
+export const STAFF_LOCALE: Locale = 'zh-CN'
+
+/** Words about tickets on their way: alerts to staff chats and the console, messages to the resident's own channel. */
+export class TicketMessenger {
+  readonly #o: MessengerOptions
+  readonly #listeners: ((alert: TicketAlert) => void)[] = []
+
+  constructor(options: MessengerOptions) {
+    this.#o = options
+  }
+
+  onAlert(listener: (alert: TicketAlert) => void): void {
+    this.#listeners.push(listener)
+  }
+
+  alert(ticket: Ticket, recipients: Recipient[], key: string): void {
+    const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
+    for (const listener of this.#listeners) {
+      try {
+        listener(alert)
+      } catch (error) {
+        this.#o.logger.error({ err: error, ticket: ticket.id }, 'ticket alert listener failed')
+      }
+    }
+  }
+
+  async notifyStaff(ticket: Ticket, recipients: Recipient[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+    this.alert(ticket, recipients, key)
+    const names = this.#o.names
+    const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
+    const text = this.#o.translate(STAFF_LOCALE, key, {
+      id: ticket.id,
+      priority: this.#o.translate(STAFF_LOCALE, `ticket.priority.${ticket.priority}`),
+      category,
+      summary: ticket.summary,
+      settlement: (ticket.settlementId && (names?.settlement(ticket.settlementId) ?? ticket.settlementId)) ?? '—',
+      due: staffClockText(ticket.dueAt),
+      ...extra,
+    })
+    // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.
+    const choices = withButtons ? [
+      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_take'), value: `/take ${ticket.id}` },
+      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_resolve'), value: `/resolve ${ticket.id}` },
+    ] : undefined
+    const seen = new Set<string>()
+    for (const member of recipients) {
+      for (const contact of member.contacts) {
+        const key = `${contact.channel}:${contact.recipient}`
+        if (seen.has(key)) continue
+        seen.add(key)
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
+      }
+    }
+  }
+
+  async toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
+    const resident = await this.#o.residents.get(ticket.residentKey)
+    const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
+    const text = this.#o.translate(locale, key, values)
+    const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
+    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
+  }
+}
