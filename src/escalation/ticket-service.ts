@@ -350,8 +350,8 @@ export class TicketService {
   async #pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
     const caseworkers = this.#o.staff.ofSettlement(settlementId, 'caseworker')
     if (caseworkers.length === 0) return undefined
-    const open = await this.#o.tickets.list({ openOnly: true })
-    const load = (id: string) => open.filter((t) => t.assignee === id).length
+    const open = await this.#o.tickets.openCountByAssignee()
+    const load = (id: string) => open.get(id) ?? 0
     return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
   }
 

@@ -116,8 +116,13 @@ export interface TicketRepository {
   create(at: Date, build: (id: string) => Ticket): Promise<Ticket>
   get(id: string): Promise<Ticket | undefined>
   update(id: string, change: (ticket: Ticket) => void): Promise<Ticket>
-  /** Tickets created in the range (every ticket without one), oldest first. */
+  /**
+   * Tickets created in the range (every ticket without one), oldest first. A filter by `residentKey` or `openOnly`
+   * runs on every demand: implementations answer it from an index, not by reading every ticket.
+   */
   list(filter?: TicketFilter): Promise<Ticket[]>
+  /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
+  openCountByAssignee(): Promise<Map<string, number>>
 }
 
 /** A message waiting to be delivered on a channel: a caseworker's notification, a reply relayed to a resident. */

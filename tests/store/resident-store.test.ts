@@ -29,7 +29,7 @@ describe('LowdbResidentStore (real files)', () => {
     await store.save(profile(7, { locale: 'en', tags: ['parents'] }))
 
     const files = await readdir(path.join(dir, 'residents'))
-    expect(files.filter((f) => /^shard-\d{2}\.json$/.test(f)).length).toBe(8)
+    expect(files.filter((f) => /^shard-\d{2}\.jsonl$/.test(f)).length).toBe(8)
 
     const reopened = new LowdbResidentStore(dir, { shards: 8 })
     expect(await reopened.get('telegram:7')).toMatchObject({ locale: 'en', tags: ['parents'], settlementId: 'xingfu_jiayuan_sample' })

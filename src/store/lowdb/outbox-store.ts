@@ -67,7 +67,7 @@ export class LowdbOutboxStore implements OutboxRepository {
   }
 
   #open(): Promise<CoalescingFile<OutboxFile>> {
-    this.#file ??= CoalescingFile.open<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} })
+    this.#file ??= CoalescingFile.open<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} }, { durable: true })
     return this.#file
   }
 }

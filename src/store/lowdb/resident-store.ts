@@ -10,12 +10,12 @@ export const RESIDENT_STORE_DEFAULTS = {
   shards: 64,
 }
 
-/** Resident profiles in lowdb files `DATA_DIR/residents/shard-NN.json`. One writer process per data folder. */
+/** Resident profiles in lowdb files `DATA_DIR/residents/shard-NN.jsonl`. One writer process per data folder. */
 export class LowdbResidentStore implements ResidentRepository {
   readonly #records: ShardedRecords<ResidentProfile>
 
   constructor(dataDir: string, options: Partial<typeof RESIDENT_STORE_DEFAULTS> = {}) {
-    this.#records = new ShardedRecords(path.join(dataDir, 'residents'), options.shards ?? RESIDENT_STORE_DEFAULTS.shards, 'residents')
+    this.#records = new ShardedRecords(path.join(dataDir, 'residents'), options.shards ?? RESIDENT_STORE_DEFAULTS.shards)
   }
 
   get(key: string): Promise<ResidentProfile | undefined> {
