@@ -16,6 +16,7 @@ import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type Know
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
+import { assertDataIntact } from './store/lowdb/data-check'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
@@ -109,6 +110,8 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
 export async function createAssistant(config: Config, overrides: AssistantOverrides = {}): Promise<Assistant> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
+  // Every store file is read before anything is served or written: a damaged one stops start-up, named.
+  await assertDataIntact(path.resolve(config.DATA_DIR))
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const matcher = IntentMatcher.trained(kb)
   const translate = await createTranslator(kb.messages)
