@@ -28,10 +28,12 @@ export class EscalationScheduler {
     await this.#outbox.drain()
   }
 
-  /** Recovers notifications a crash left unqueued, then ticks on an interval. */
+  /** Recovers notifications and replies a crash left unqueued, then ticks on an interval. */
   async start(): Promise<void> {
     const recovered = await this.#service.recoverUnnotified()
     if (recovered > 0) this.#logger.warn({ recovered }, 'escalation: queued notifications a previous run had not')
+    const relayed = await this.#service.recoverUnrelayed()
+    if (relayed > 0) this.#logger.warn({ relayed }, 'escalation: queued replies to residents a previous run had saved but not queued')
     this.#outbox.start()
     this.#timer = setInterval(() => {
       this.tick().catch((error: unknown) => this.#logger.error({ err: error }, 'escalation: scheduled round failed'))

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Clock } from '../core/clock'
 import { staffClockText } from '../core/china-time'
 import { AnjuError } from '../core/errors'
@@ -136,7 +137,10 @@ export class TicketService {
    */
   async recoverUnnotified(): Promise<number> {
     const stranded = (await this.#o.tickets.list({ openOnly: true })).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
-    for (const ticket of stranded) await this.#notifyNew(ticket)
+    if (stranded.length === 0) return 0
+    // Notifications of a new ticket have ids made from it: those a crash let through are not queued twice.
+    const stored = await this.#o.outbox.storedIds()
+    for (const ticket of stranded) await this.#notifyNew(ticket, stored)
     return stranded.length
   }
 
@@ -191,16 +195,48 @@ export class TicketService {
     return updated
   }
 
-  /** A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. */
+  /**
+   * A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. The relay's
+   * outbox id is saved with the reply, so that a crash before it is queued is repaired at start (`recoverUnrelayed`).
+   */
   async reply(member: StaffMember, id: string, text: string): Promise<Ticket> {
     await this.#visible(member, id, 'ticket.reply')
+    const outboxId = randomUUID()
     const updated = await this.#change(id, (t) => {
-      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text, outboxId })
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
     })
     await this.#audit(member, 'ticket.reply', id, text)
-    await this.#toResident(updated, 'ticket.reply_to_resident', { id, text })
-    return updated
+    return this.#relay(updated, outboxId, text)
+  }
+
+  /** Queues a saved reply's message to the resident under its outbox id, then marks it queued on the ticket. */
+  async #relay(ticket: Ticket, outboxId: string, text: string): Promise<Ticket> {
+    await this.#toResident(ticket, 'ticket.reply_to_resident', { id: ticket.id, text }, undefined, outboxId)
+    return this.#change(ticket.id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: outboxId })
+    })
+  }
+
+  /**
+   * Replies saved on a ticket whose relay was not marked queued (a crash in between): each is queued now, unless the
+   * outbox has it already, so that every saved reply reaches the resident exactly once. Run at start.
+   */
+  async recoverUnrelayed(): Promise<number> {
+    const stranded = (await this.#o.tickets.list()).flatMap((ticket) => {
+      const queued = new Set(ticket.events.filter((e) => e.type === 'relay_queued').map((e) => e.detail))
+      return ticket.events.filter((e) => e.type === 'reply' && e.outboxId && !queued.has(e.outboxId)).map((reply) => ({ ticket, reply }))
+    })
+    if (stranded.length === 0) return 0
+    const stored = await this.#o.outbox.storedIds()
+    for (const { ticket, reply } of stranded) {
+      if (stored.has(reply.outboxId!)) {
+        await this.#change(ticket.id, (t) => { t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: reply.outboxId }) })
+      } else {
+        await this.#relay(ticket, reply.outboxId!, reply.detail ?? '')
+      }
+    }
+    return stranded.length
   }
 
   /** Resolving needs a resolution note: it is what the return visit tells the resident was done. */
@@ -375,12 +411,17 @@ export class TicketService {
     ]
   }
 
-  async #notifyNew(ticket: Ticket): Promise<Ticket> {
+  /** Notifies a new ticket's staff (under outbox ids made from the ticket, skipping those `stored`), then marks it notified. */
+  async #notifyNew(ticket: Ticket, stored = new Set<string>()): Promise<Ticket> {
     const recipients = this.#newTicketRecipients(ticket)
-    await this.#notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
-    return this.#change(ticket.id, (t) => {
+    const key = ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new'
+    await this.#queueStaffMessages(ticket, recipients, key, {}, true, { prefix: `${ticket.id}:new`, stored })
+    const marked = await this.#change(ticket.id, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })
     })
+    // The console hears of the ticket once it is saved with everything it needs.
+    this.#alert(marked, recipients, key)
+    return marked
   }
 
   #alert(ticket: Ticket, recipients: StaffMember[], key: string): void {
@@ -394,8 +435,14 @@ export class TicketService {
     }
   }
 
+  /** Queues a staff message for each recipient's contacts, then tells the console (live alerts). */
   async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+    await this.#queueStaffMessages(ticket, recipients, key, extra, withButtons)
     this.#alert(ticket, recipients, key)
+  }
+
+  /** `ids`: outbox ids made from a prefix and the contact, and the ids already stored (skipped). */
+  async #queueStaffMessages(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string>, withButtons: boolean, ids?: { prefix: string; stored: Set<string> }): Promise<void> {
     const names = this.#o.names
     const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
     const text = this.#o.translate(STAFF_LOCALE, key, {
@@ -415,20 +462,22 @@ export class TicketService {
     const seen = new Set<string>()
     for (const member of recipients) {
       for (const contact of member.contacts) {
-        const key = `${contact.channel}:${contact.recipient}`
-        if (seen.has(key)) continue
-        seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
+        const contactKey = `${contact.channel}:${contact.recipient}`
+        if (seen.has(contactKey)) continue
+        seen.add(contactKey)
+        const id = ids && `${ids.prefix}:${contactKey}`
+        if (id && ids.stored.has(id)) continue
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' }, id)
       }
     }
   }
 
-  async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
+  async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[], outboxId?: string): Promise<void> {
     const resident = await this.#o.residents.get(ticket.residentKey)
     const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
     const text = this.#o.translate(locale, key, values)
     const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
-    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
+    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' }, outboxId)
   }
 
   async #returnVisit(ticket: Ticket): Promise<void> {
