@@ -16,6 +16,7 @@ import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type Know
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
+import { ResidentRetention } from './store/resident-retention'
 import { assertDataIntact } from './store/lowdb/data-check'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
@@ -54,6 +55,8 @@ export interface Assistant {
   web: WebChatStores
   /** The knowledge base in use, and a reload after staff edited the files. */
   knowledge: KnowledgeSource
+  /** Removes anonymous residents silent for RESIDENT_RETENTION_DAYS (started by the server). */
+  retention: ResidentRetention
 }
 
 export interface WebChatStores {
@@ -161,8 +164,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
       return { ok: true, intents: fresh.intents.length, topics: fresh.topics.size, loadedAt: new Date().toISOString() }
     },
   }
+  const retention = new ResidentRetention({ residents, tickets: desk?.tickets, days: config.RESIDENT_RETENTION_DAYS, clock, logger })
   return {
-    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge,
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, retention,
     get kb() { return current.kb },
     get matcher() { return current.matcher },
     get translate() { return current.translate },

@@ -207,6 +207,9 @@ export class DemandConversation {
       draft = { ...draft, location: found }
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
+    // The question is closed on disk before the ticket exists: after a crash in between, a resend is a new message,
+    // never the answer to a question whose ticket was already raised.
+    await ctx.saveResidentNow()
     const ticket = await this.#raise(ctx, draft as RaisedDraft)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'

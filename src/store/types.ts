@@ -74,6 +74,7 @@ export interface ResidentProfile {
   /** When two channels are linked, the key of the profile that speaks for both. */
   linkedTo?: string
   createdAt: string
+  /** The last change, or the resident's last message when that is later by a day or more (retention reads it). */
   updatedAt: string
 }
 
@@ -99,6 +100,8 @@ export interface ResidentRepository {
   save(profile: ResidentProfile): Promise<void>
   /** Every profile; broadcast filters by settlement, tags and subscription. */
   list(): Promise<ResidentProfile[]>
+  /** Removes these profiles (retention: see ResidentRetention); resolves once that is stored. Unknown keys are ignored. */
+  remove(keys: readonly string[]): Promise<void>
 }
 
 export interface TicketFilter {

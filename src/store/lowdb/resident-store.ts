@@ -4,13 +4,13 @@ import { ShardedRecords } from './sharded-records'
 
 export const RESIDENT_STORE_DEFAULTS = {
   /**
-   * Profiles are spread over this many lowdb files by a hash of their key, so a write rewrites
-   * one small file: 64 shards keep a file near 5 MB at a million residents.
+   * Profiles are spread over this many files by a hash of their key: a save appends one line to one of them,
+   * and a shard is compacted on its own (64 shards: about 5 MB each at a million residents).
    */
   shards: 64,
 }
 
-/** Resident profiles in lowdb files `DATA_DIR/residents/shard-NN.jsonl`. One writer process per data folder. */
+/** Resident profiles in JSON-lines files `DATA_DIR/residents/shard-NN.jsonl` (see ShardedRecords). One writer process per data folder. */
 export class LowdbResidentStore implements ResidentRepository {
   readonly #records: ShardedRecords<ResidentProfile>
 
@@ -28,5 +28,9 @@ export class LowdbResidentStore implements ResidentRepository {
 
   list(): Promise<ResidentProfile[]> {
     return this.#records.values()
+  }
+
+  remove(keys: readonly string[]): Promise<void> {
+    return this.#records.delete(keys)
   }
 }
