@@ -21,6 +21,7 @@ import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
+import { benchGrowth } from './bench-growth'
 import { runLoad } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -203,6 +204,10 @@ async function benchTrainedMatcher(questions: string[]): Promise<void> {
 
 if (process.argv.includes('matcher')) {
   await benchTrainedMatcher(await loadQuestions())
+  process.exit(0)
+}
+if (process.argv.includes('growth')) {
+  await benchGrowth(await loadQuestions(), HTTP_SECONDS)
   process.exit(0)
 }
 if (process.argv.includes('flood')) {

@@ -9,6 +9,9 @@ export const REPAIR_HINT = 'stop the server and run `npm run data:check -- --qua
 export const damagedFile = (file: string, reason: string, cause?: unknown) =>
   new AnjuError('ANJU_ERR_DATA_DAMAGED', `${file}: ${reason}; ${REPAIR_HINT}`, { cause })
 
+/** Bytes the store has written in this process (whole files and appended lines): the growth bench reads it. */
+export const storeWrites = { bytes: 0 }
+
 /** A temporary file of an atomic write: never data (a crash can leave one behind; it was never acknowledged). */
 export const isTempFile = (name: string) => name.startsWith('.') && name.endsWith('.tmp')
 
@@ -40,6 +43,7 @@ export function parseJsonFile<T>(file: string, text: string, parse: (text: strin
 export async function writeFileAtomically(file: string, text: string, durable: boolean): Promise<void> {
   const temp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`)
   const handle = await open(temp, 'w')
+  storeWrites.bytes += Buffer.byteLength(text)
   try {
     await handle.writeFile(text)
     if (durable) await handle.sync()

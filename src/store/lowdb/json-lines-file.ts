@@ -1,5 +1,5 @@
 import { appendFile, open } from 'node:fs/promises'
-import { damagedFile, readIfExists, writeFileAtomically } from './data-file'
+import { damagedFile, readIfExists, storeWrites, writeFileAtomically } from './data-file'
 import { WriteCoalescer } from './write-coalescer'
 
 /**
@@ -71,6 +71,7 @@ export class JsonLinesFile {
     }
     if (queued.length === 0) return
     const text = `${queued.join('\n')}\n`
+    storeWrites.bytes += Buffer.byteLength(text)
     try {
       if (!this.#durable) return await appendFile(this.file, text)
       const handle = await open(this.file, 'a')

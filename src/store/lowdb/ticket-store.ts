@@ -39,8 +39,12 @@ export class LowdbTicketStore implements TicketRepository {
   readonly #byResident = new Map<string, Set<string>>()
   readonly #open = new Map<string, CoalescingFile<Ticket>>()
 
-  constructor(dataDir: string) {
+  readonly #durable: boolean
+
+  /** `durable: false` only where nothing depends on surviving a power cut (seeding a benchmark). */
+  constructor(dataDir: string, options: { durable?: boolean } = {}) {
     this.#dir = path.join(dataDir, 'tickets')
+    this.#durable = options.durable ?? true
   }
 
   async create(at: Date, build: (id: string) => Ticket): Promise<Ticket> {
@@ -140,7 +144,7 @@ export class LowdbTicketStore implements TicketRepository {
   }
 
   #ticketFile(dayName: string, id: string): CoalescingFile<Ticket> {
-    return new CoalescingFile<Ticket>(path.join(this.#dir, dayName, `${id}.json`), {} as Ticket, { durable: true })
+    return new CoalescingFile<Ticket>(path.join(this.#dir, dayName, `${id}.json`), {} as Ticket, { durable: this.#durable })
   }
 
   #daysOnDisk(): Promise<Set<string>> {
