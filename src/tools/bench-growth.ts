@@ -1,9 +1,11 @@
 // `npm run bench -- growth`: the lowdb store as it grows. HTTP msgs/s and bytes written per message on a fresh data
 // folder, then on one seeded with 100,000 residents and 1,000,000 turns; demand latency with 10,000 open tickets.
 // Seeding writes through the stores directly (not through chat), so it takes seconds, not hours.
+import { fork } from 'node:child_process'
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { buildHttpServer } from '../../adapters/http/server'
 import { createAssistant, type Assistant } from '../assistant'
 import { loadConfig } from '../config/env'
@@ -43,7 +45,7 @@ async function inBatches(count: number, batch: number, write: (n: number) => Pro
   }
 }
 
-async function seed(dir: string): Promise<void> {
+export async function seedGrowth(dir: string): Promise<void> {
   const started = performance.now()
   const residents = new LowdbResidentStore(dir)
   await inBatches(SIZES.residents, 5_000, (n) => residents.save({
@@ -125,8 +127,13 @@ export async function benchGrowth(questions: string[], seconds: number): Promise
     const freshAssistant = await start(fresh)
     await chatLoad(freshAssistant, fresh, questions, seconds)
     await demandLatency(freshAssistant)
+    await freshAssistant.conversations.close()
     console.log('grown store:')
-    await seed(big)
+    // Seeded by a child process, so this one holds what a server started on the grown folder would.
+    await new Promise<void>((resolve, reject) => {
+      const child = fork(fileURLToPath(new URL('./bench.ts', import.meta.url)), ['--seed-growth', big])
+      child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`seeding exited with ${code}`))))
+    })
     const grown = await start(big)
     await chatLoad(grown, big, questions, seconds)
     await demandLatency(grown)

@@ -21,7 +21,7 @@ import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
-import { benchGrowth } from './bench-growth'
+import { benchGrowth, seedGrowth } from './bench-growth'
 import { runLoad } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -204,6 +204,11 @@ async function benchTrainedMatcher(questions: string[]): Promise<void> {
 
 if (process.argv.includes('matcher')) {
   await benchTrainedMatcher(await loadQuestions())
+  process.exit(0)
+}
+const seedGrowthArg = process.argv.indexOf('--seed-growth')
+if (seedGrowthArg >= 0) {
+  await seedGrowth(process.argv[seedGrowthArg + 1]!)
   process.exit(0)
 }
 if (process.argv.includes('growth')) {
