@@ -151,7 +151,7 @@ export class OutboxDispatcher {
     let result: DeliveryResult
     try {
       const reply = { text: item.text, ...(item.choices ? { choices: item.choices } : {}), ...(item.ticketId ? { tag: item.ticketId } : {}) }
-      result = await sender.send(item.recipient, reply, item.audience, { mode: 'at-least-once' })
+      result = await sender.send(item.recipient, reply, item.audience, { mode: 'at-least-once', deliveryId: item.id })
     } catch (error) {
       result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
     }

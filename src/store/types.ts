@@ -201,6 +201,8 @@ export interface WebEntry {
   promptId?: string
   /** Sources as residents read them: 《…方案》第25项任务. */
   sources?: string[]
+  /** On a push: the outbox item it delivered, so that a delivery tried again after a crash is not shown twice. */
+  deliveryId?: string
 }
 
 export type NewWebEntry = Omit<WebEntry, 'seq' | 'at'>

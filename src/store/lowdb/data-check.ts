@@ -87,7 +87,9 @@ async function* storeFiles(dataDir: string, relative = ''): AsyncGenerator<strin
   try {
     entries = await readdir(path.join(dataDir, relative), { withFileTypes: true })
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return
+    // No folder yet, or DATA_DIR is not a folder (every write will then fail, and say so): nothing to check.
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return
     throw error
   }
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
