@@ -20,6 +20,8 @@ import type { IntentMatcher } from './matcher/matcher'
 import { loadMatcher, MODEL_FILE } from './matcher/model'
 import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
+import { ResidentRetention } from './store/resident-retention'
+import { assertDataIntact } from './store/lowdb/data-check'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
@@ -57,6 +59,8 @@ export interface Assistant {
   web: WebChatStores
   /** The knowledge base in use, and a reload after staff edited the files. */
   knowledge: KnowledgeSource
+  /** Removes anonymous residents silent for RESIDENT_RETENTION_DAYS (started by the server). */
+  retention: ResidentRetention
 }
 
 export interface WebChatStores {
@@ -116,6 +120,8 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
 export async function createAssistant(config: Config, overrides: AssistantOverrides = {}): Promise<Assistant> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
+  // Every store file is read before anything is served or written: a damaged one stops start-up, named.
+  await assertDataIntact(path.resolve(config.DATA_DIR))
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
   const matcher = await loadMatcher(kb, modelFile, logger)
@@ -167,8 +173,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
       return { ok: true, intents: fresh.intents.length, topics: fresh.topics.size, loadedAt: new Date().toISOString() }
     },
   }
+  const retention = new ResidentRetention({ residents, tickets: desk?.tickets, days: config.RESIDENT_RETENTION_DAYS, clock, logger })
   return {
-    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge,
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, retention,
     get kb() { return current.kb },
     get matcher() { return current.matcher },
     get translate() { return current.translate },

@@ -36,12 +36,14 @@ async function main(): Promise<void> {
     logger.info({ puppet: config.WECHATY_PUPPET }, 'WeChat started: scan the QR code to log in (unless a saved session logs in)')
   }
   await desk?.scheduler.start()
+  assistant.retention.start()
   // After the channels are registered: broadcasts a restart interrupted resume on them.
   await broadcast?.start()
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
     desk?.scheduler.stop()
+    assistant.retention.stop()
     await broadcast?.stop()
     await wechat?.stop()
     await telegram?.stop()

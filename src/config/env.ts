@@ -25,6 +25,7 @@ export const DEFAULTS = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
   HTTP_MAX_REQUESTS_PER_SOCKET: 1_000,
   HTTP_MAX_CONNECTIONS: 800,
+  RESIDENT_RETENTION_DAYS: 180,
 } as const
 
 const count = (max: number, fallback: number) => z.coerce.number().int().positive().max(max).default(fallback)
@@ -78,6 +79,11 @@ const envSchema = z.object({
   HTTP_MAX_REQUESTS_PER_SOCKET: count(1_000_000, DEFAULTS.HTTP_MAX_REQUESTS_PER_SOCKET),
   /** Connections beyond this are refused at once; keep it under the open-file limit (ulimit -n). */
   HTTP_MAX_CONNECTIONS: count(1_000_000, DEFAULTS.HTTP_MAX_CONNECTIONS),
+  /**
+   * Residents who never told a settlement and have not written for this many days are removed (their profile:
+   * language, what was being asked); 0 keeps everyone. Residents of a settlement are kept.
+   */
+  RESIDENT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(DEFAULTS.RESIDENT_RETENTION_DAYS),
   /** Behind a reverse proxy: which proxies to believe for the client address (X-Forwarded-For). */
   TRUST_PROXY: trustProxy.default(false),
   /** Telegram starts only when a token is set. */

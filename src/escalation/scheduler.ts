@@ -42,12 +42,14 @@ export class EscalationScheduler {
     await this.#o.outbox.drain()
   }
 
-  /** Recovers notifications a crash left unqueued, routes tickets nobody holds, then ticks on an interval. */
+  /** Recovers notifications and replies a crash left unqueued, routes tickets nobody holds, then ticks on an interval. */
   async start(): Promise<void> {
     const { service, logger } = this.#o
     this.#warnOfUnknownYears()
     const recovered = await service.recoverUnnotified()
     if (recovered > 0) logger.warn({ recovered }, 'escalation: queued notifications a previous run had not')
+    const relayed = await service.recoverUnrelayed()
+    if (relayed > 0) logger.warn({ relayed }, 'escalation: queued replies to residents a previous run had saved but not queued')
     await this.#routeOrphans('start')
     this.#watcher = this.#o.staff.watch(this.#o.staffFile, () => {
       logger.info({ file: this.#o.staffFile }, 'staff file changed: staff directory read again')

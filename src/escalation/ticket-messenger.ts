@@ -55,8 +55,18 @@ export class TicketMessenger {
     }
   }
 
+  /** Queues a staff message for each recipient's contacts, then tells the console (live alerts). */
   async notifyStaff(ticket: Ticket, recipients: Recipient[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
+    await this.queueStaffMessages(ticket, recipients, key, extra, withButtons)
     this.alert(ticket, recipients, key)
+  }
+
+  /**
+   * A staff message for each recipient's contacts, each contact once. `ids`: outbox ids made from a prefix and the
+   * contact (a new ticket's notification, so that a recovery after a crash never queues it twice), skipping those
+   * already `stored`.
+   */
+  async queueStaffMessages(ticket: Ticket, recipients: Recipient[], key: string, extra: Record<string, string>, withButtons: boolean, ids?: { prefix: string; stored: Set<string> }): Promise<void> {
     const names = this.#o.names
     const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
     const text = this.#o.translate(STAFF_LOCALE, key, {
@@ -76,19 +86,22 @@ export class TicketMessenger {
     const seen = new Set<string>()
     for (const member of recipients) {
       for (const contact of member.contacts) {
-        const key = `${contact.channel}:${contact.recipient}`
-        if (seen.has(key)) continue
-        seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
+        const contactKey = `${contact.channel}:${contact.recipient}`
+        if (seen.has(contactKey)) continue
+        seen.add(contactKey)
+        const id = ids && `${ids.prefix}:${contactKey}`
+        if (id && ids.stored.has(id)) continue
+        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' }, id)
       }
     }
   }
 
-  async toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
+  /** `outboxId`: the id the message is queued under, where the caller saved it first (a reply, for recovery). */
+  async toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[], outboxId?: string): Promise<void> {
     const resident = await this.#o.residents.get(ticket.residentKey)
     const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
     const text = this.#o.translate(locale, key, values)
     const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
-    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
+    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' }, outboxId)
   }
 }

@@ -19,8 +19,8 @@ export class TicketRouting {
   async pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
     const caseworkers = this.#staff.ofSettlement(settlementId, 'caseworker')
     if (caseworkers.length === 0) return undefined
-    const open = await this.#tickets.list({ openOnly: true })
-    const load = (id: string) => open.filter((t) => t.assignee === id).length
+    const open = await this.#tickets.openCountByAssignee()
+    const load = (id: string) => open.get(id) ?? 0
     return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
   }
 

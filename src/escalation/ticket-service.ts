@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { Clock } from '../core/clock'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
@@ -135,7 +136,10 @@ export class TicketService {
    */
   async recoverUnnotified(): Promise<number> {
     const stranded = (await this.#o.tickets.list({ openOnly: true })).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
-    for (const ticket of stranded) await this.#notifyNew(ticket)
+    if (stranded.length === 0) return 0
+    // Notifications of a new ticket have ids made from it: those a crash let through are not queued twice.
+    const stored = await this.#o.outbox.storedIds()
+    for (const ticket of stranded) await this.#notifyNew(ticket, stored)
     return stranded.length
   }
 
@@ -225,18 +229,50 @@ export class TicketService {
     return updated
   }
 
-  /** A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. */
+  /**
+   * A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. The relay's
+   * outbox id is saved with the reply, so that a crash before it is queued is repaired at start (`recoverUnrelayed`).
+   */
   async reply(member: StaffMember, id: string, text: string): Promise<Ticket> {
     await this.#visible(member, id, 'ticket.reply')
+    const outboxId = randomUUID()
     const updated = await this.#change(id, (t) => {
-      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text, outboxId })
       this.#firstContact(t)
       t.unseenResidentMessages = undefined
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
     })
     await this.#audit(member, 'ticket.reply', id, text)
-    await this.#messenger.toResident(updated, 'ticket.reply_to_resident', { id, text })
-    return updated
+    return this.#relay(updated, outboxId, text)
+  }
+
+  /** Queues a saved reply's message to the resident under its outbox id, then marks it queued on the ticket. */
+  async #relay(ticket: Ticket, outboxId: string, text: string): Promise<Ticket> {
+    await this.#messenger.toResident(ticket, 'ticket.reply_to_resident', { id: ticket.id, text }, undefined, outboxId)
+    return this.#change(ticket.id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: outboxId })
+    })
+  }
+
+  /**
+   * Replies saved on a ticket whose relay was not marked queued (a crash in between): each is queued now, unless the
+   * outbox has it already, so that every saved reply reaches the resident exactly once. Run at start.
+   */
+  async recoverUnrelayed(): Promise<number> {
+    const stranded = (await this.#o.tickets.list()).flatMap((ticket) => {
+      const queued = new Set(ticket.events.filter((e) => e.type === 'relay_queued').map((e) => e.detail))
+      return ticket.events.filter((e) => e.type === 'reply' && e.outboxId && !queued.has(e.outboxId)).map((reply) => ({ ticket, reply }))
+    })
+    if (stranded.length === 0) return 0
+    const stored = await this.#o.outbox.storedIds()
+    for (const { ticket, reply } of stranded) {
+      if (stored.has(reply.outboxId!)) {
+        await this.#change(ticket.id, (t) => { t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: reply.outboxId }) })
+      } else {
+        await this.#relay(ticket, reply.outboxId!, reply.detail ?? '')
+      }
+    }
+    return stranded.length
   }
 
   /** Resolving needs a resolution note: it is what the return visit tells the resident was done. */
@@ -412,12 +448,17 @@ export class TicketService {
     }
   }
 
-  async #notifyNew(ticket: Ticket): Promise<Ticket> {
+  /** Notifies a new ticket's staff (under outbox ids made from the ticket, skipping those `stored`), then marks it notified. */
+  async #notifyNew(ticket: Ticket, stored = new Set<string>()): Promise<Ticket> {
     const recipients = this.#routing.newTicketRecipients(ticket)
-    await this.#messenger.notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
-    return this.#change(ticket.id, (t) => {
+    const key = ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new'
+    await this.#messenger.queueStaffMessages(ticket, recipients, key, {}, true, { prefix: `${ticket.id}:new`, stored })
+    const marked = await this.#change(ticket.id, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })
     })
+    // The console hears of the ticket once it is saved with everything it needs.
+    this.#messenger.alert(marked, recipients, key)
+    return marked
   }
 
   async #returnVisit(ticket: Ticket): Promise<void> {

@@ -14,12 +14,16 @@ export interface TicketEvent {
   actor: Actor
   /** delivery: what became of a message to the resident (delivered, held: not reachable yet, failed), with the reason. */
   type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery' | 'priority'
+    /** A reply's message to the resident is in the outbox (`detail`: its outbox id); one without it is queued at start. */
+    | 'relay_queued'
     /** On a duplicate: the ticket it was merged into; on that ticket: the duplicate's id. */
     | 'merged_into' | 'merged_from'
     /** The resolution note, told to the resident at the return visit. */
     | 'resolution'
   /** Free detail: the new status, the assignee, the text of a reply or note ... */
   detail?: string
+  /** On a reply: the id its message to the resident has in the outbox, chosen before the reply is saved. */
+  outboxId?: string
 }
 
 export interface TicketLocation {

@@ -243,6 +243,9 @@ export class DemandConversation {
 
   /** Raises the demand and tells the resident its number, and in plain words how long it may take. */
   async #raiseAndTell(ctx: Context, draft: RaisedDraft): Promise<void> {
+    // The question is closed on disk before the ticket exists: after a crash in between, a resend is a new message,
+    // never the answer to a question whose ticket was already raised.
+    await ctx.saveResidentNow()
     const { askedAt: _asked, locationAsked: _located, ...demand } = draft
     const ticket = await this.#raise(ctx, demand)
     if (!ticket) return this.#heldBack(ctx, demand.summary)

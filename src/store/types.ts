@@ -80,6 +80,7 @@ export interface ResidentProfile {
   /** When two channels are linked, the key of the profile that speaks for both. */
   linkedTo?: string
   createdAt: string
+  /** The last change, or the resident's last message when that is later by a day or more (retention reads it). */
   updatedAt: string
 }
 
@@ -105,6 +106,8 @@ export interface ResidentRepository {
   save(profile: ResidentProfile): Promise<void>
   /** Every profile; broadcast filters by settlement, tags and subscription. */
   list(): Promise<ResidentProfile[]>
+  /** Removes these profiles (retention: see ResidentRetention); resolves once that is stored. Unknown keys are ignored. */
+  remove(keys: readonly string[]): Promise<void>
 }
 
 export interface TicketFilter {
@@ -122,8 +125,13 @@ export interface TicketRepository {
   create(at: Date, build: (id: string) => Ticket): Promise<Ticket>
   get(id: string): Promise<Ticket | undefined>
   update(id: string, change: (ticket: Ticket) => void): Promise<Ticket>
-  /** Tickets created in the range (every ticket without one), oldest first. */
+  /**
+   * Tickets created in the range (every ticket without one), oldest first. A filter by `residentKey` or `openOnly`
+   * runs on every demand: implementations answer it from an index, not by reading every ticket.
+   */
   list(filter?: TicketFilter): Promise<Ticket[]>
+  /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
+  openCountByAssignee(): Promise<Map<string, number>>
 }
 
 /** A message waiting to be delivered on a channel: a caseworker's notification, a reply relayed to a resident. */
@@ -199,6 +207,8 @@ export interface WebEntry {
   promptId?: string
   /** Sources as residents read them: 《…方案》第25项任务. */
   sources?: string[]
+  /** On a push: the outbox item it delivered, so that a delivery tried again after a crash is not shown twice. */
+  deliveryId?: string
 }
 
 export type NewWebEntry = Omit<WebEntry, 'seq' | 'at'>

@@ -22,6 +22,7 @@ import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
+import { benchGrowth, seedGrowth } from './bench-growth'
 import { runLoad } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -220,6 +221,15 @@ async function benchTrainedMatcher(questions: string[]): Promise<void> {
 
 if (process.argv.includes('matcher')) {
   await benchTrainedMatcher(await loadQuestions())
+  process.exit(0)
+}
+const seedGrowthArg = process.argv.indexOf('--seed-growth')
+if (seedGrowthArg >= 0) {
+  await seedGrowth(process.argv[seedGrowthArg + 1]!)
+  process.exit(0)
+}
+if (process.argv.includes('growth')) {
+  await benchGrowth(await loadQuestions(), HTTP_SECONDS)
   process.exit(0)
 }
 if (process.argv.includes('flood')) {

@@ -59,7 +59,7 @@ describe('the demand desk, end to end', () => {
     expect((await say('501', `/solved ${id} yes`)).replies[0]!.text).toContain('已关闭')
     const closed = (await assistant.desk!.tickets.get(id))!
     expect(closed).toMatchObject({ status: 'closed', satisfaction: { solved: true } })
-    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'resolution', 'return_visit', 'status'])
+    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'relay_queued', 'status', 'resolution', 'return_visit', 'status'])
     // The answer and the return visit were both delivered, and the ticket says so.
     expect(closed.events.filter((e) => e.type === 'delivery').map((e) => e.detail)).toEqual(['delivered', 'delivered'])
 

@@ -43,9 +43,11 @@ describe('the web chat in a real browser', { timeout: 60_000 }, () => {
   async function open(viewport = phone, context?: BrowserContext) {
     context ??= await browser.newContext({ viewport, deviceScaleFactor: 1, locale: 'zh-CN' })
     const page = await context.newPage()
+    // Ready once the history has loaded (the page then listens for pushes). Waited for from before the page loads:
+    // on a busy machine the history can arrive before `goto` returns.
+    const historyLoaded = page.waitForResponse((r) => r.url().endsWith('/api/web/history'))
     await page.goto(base)
-    // Ready once the history has loaded (the page then listens for pushes).
-    await page.waitForResponse((r) => r.url().endsWith('/api/web/history'))
+    await historyLoaded
     return { context, page }
   }
   const bubbles = (page: Page) => page.locator('.bubble').allInnerTexts()
