@@ -1,6 +1,5 @@
 import path from 'node:path'
 import { Broadcaster, type BroadcastOptions } from './broadcast/broadcaster'
-import { LowdbNoticeStore } from './broadcast/notice-store'
 import { NoticeService } from './broadcast/notice-service'
 import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
@@ -15,12 +14,7 @@ import { createTranslator, type Translate } from './i18n'
 import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type KnowledgeProblem } from './knowledge/loader'
 import { IntentMatcher } from './matcher/matcher'
 import { Pipeline } from './pipeline/pipeline'
-import { LowdbAuditStore } from './store/lowdb/audit-store'
-import { LowdbConversationStore } from './store/lowdb/conversation-store'
-import { LowdbOutboxStore } from './store/lowdb/outbox-store'
-import { LowdbResidentStore } from './store/lowdb/resident-store'
-import { LowdbTicketStore } from './store/lowdb/ticket-store'
-import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './store/lowdb/web-stores'
+import { openStores, type StoreSet } from './store/stores'
 import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
@@ -53,6 +47,8 @@ export interface Assistant {
   web: WebChatStores
   /** The knowledge base in use, and a reload after staff edited the files. */
   knowledge: KnowledgeSource
+  /** Every store, on lowdb or PostgreSQL (DATABASE_URL); closed at shutdown. */
+  stores: StoreSet
 }
 
 export interface WebChatStores {
@@ -85,11 +81,10 @@ export interface AssistantOverrides {
   broadcast?: Partial<BroadcastOptions>
 }
 
-async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
-  const dataDir = path.resolve(config.DATA_DIR)
-  const tickets = new LowdbTicketStore(dataDir)
-  const audit = new StaffAudit(new LowdbAuditStore(dataDir), clock)
-  const outbox = new OutboxDispatcher(new LowdbOutboxStore(dataDir), clock, logger)
+async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, stores: StoreSet, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
+  const tickets = stores.tickets
+  const audit = new StaffAudit(stores.audit, clock)
+  const outbox = new OutboxDispatcher(stores.outbox, clock, logger)
   const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
   const service = new TicketService({
     tickets, residents, audit, staff, outbox, translate, clock, logger,
@@ -112,11 +107,12 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const matcher = IntentMatcher.trained(kb)
   const translate = await createTranslator(kb.messages)
-  const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
-  const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
-  const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, residents, clock, logger)
+  const stores = await openStores(config, { writer: overrides.storeWriter, logger })
+  const conversations = overrides.conversations ?? stores.conversations
+  const residents = overrides.residents ?? stores.residents
+  const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, stores, residents, clock, logger)
   const broadcast = desk && new NoticeService({
-    notices: new LowdbNoticeStore(path.resolve(config.DATA_DIR)),
+    notices: stores.notices,
     broadcaster: new Broadcaster({
       dataDir: path.resolve(config.DATA_DIR), residents, translate, clock, logger,
       senderFor: (channel) => desk.outbox.senderFor(channel),
@@ -136,9 +132,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     rateLimit: { burst: config.CHAT_RATE_BURST, perMinute: config.CHAT_RATE_PER_MINUTE },
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
+    residentLock: stores.residentLock,
   })
-  const dataDir = path.resolve(config.DATA_DIR)
-  const web = { identities: new LowdbWebIdentityStore(dataDir), history: new LowdbWebHistoryStore(dataDir) }
+  const web = { identities: stores.webIdentities, history: stores.webHistory }
   let current = { kb, matcher, translate }
   const knowledge: KnowledgeSource = {
     current: () => current.kb,
@@ -159,7 +155,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     },
   }
   return {
-    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge,
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, stores,
     get kb() { return current.kb },
     get matcher() { return current.matcher },
     get translate() { return current.translate },

@@ -9,7 +9,7 @@ import { isAnjuError } from './core/errors'
 async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
-  const { pipeline, translate, logger, desk, broadcast, residents, conversations } = assistant
+  const { pipeline, translate, logger, desk, broadcast, residents, stores } = assistant
   // The web chat joins with the server: its channel is registered with the desk's outbox there.
   const app = await buildHttpServer({ ...assistant, consoleIdleMinutes: config.CONSOLE_IDLE_MINUTES })
 
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const wechat = wechatAdapter && wechaty && new wechatAdapter.WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
-  logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
+  logger.info({ address, store: stores.kind, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
   if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
     desk?.outbox.register('telegram', telegram.sender)
   }
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     await wechat?.stop()
     await telegram?.stop()
     await app.close()
-    await conversations.close()
+    await stores.close()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))

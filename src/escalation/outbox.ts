@@ -23,6 +23,11 @@ export const OUTBOX_DEFAULTS = {
   backoffMaxMs: 15 * 60_000,
   /** How often the dispatcher looks for due items when nothing wakes it. */
   pollIntervalMs: 5_000,
+  /**
+   * How long an item claimed by this instance stays out of other instances' reach: longer than a delivery with the
+   * channel queue's own retries takes. Only an item whose instance died mid-delivery waits it out (and may arrive twice).
+   */
+  claimLeaseMs: 10 * 60_000,
 }
 
 export type NewOutboxItem = Pick<OutboxItem, 'channel' | 'recipient' | 'text' | 'choices' | 'ticketId' | 'audience'>
@@ -95,8 +100,8 @@ export class OutboxDispatcher {
   /** Hands every due item to its channel; resolves once the deliveries under way have ended. */
   async drain(): Promise<void> {
     try {
-      for (const item of await this.#outbox.due(this.#clock.now())) {
-        if (this.#inFlight.has(item.id) || this.#finished.get(item.id) || !this.#senders.has(item.channel)) continue
+      for (const item of await this.#outbox.claimDue(this.#clock.now(), [...this.#senders.keys()], this.#options.claimLeaseMs)) {
+        if (this.#inFlight.has(item.id) || this.#finished.get(item.id)) continue
         const delivery = this.#deliver(item)
           .catch((error: unknown) => this.#logger.error({ err: error, item: item.id }, 'outbox: delivery failed'))
           .finally(() => this.#inFlight.delete(item.id))

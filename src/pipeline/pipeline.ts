@@ -10,6 +10,7 @@ import type { KnowledgeBase } from '../knowledge/loader'
 import type { Locale } from '../knowledge/schemas'
 import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
+import type { ResidentLock } from '../store/postgres/resident-lock'
 import { RecentMap } from '../core/recent-map'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer, type Citation } from './answer'
@@ -44,6 +45,8 @@ export interface PipelineOptions {
   rateLimit?: { burst: number; perMinute: number }
   /** The time the rate limit counts in. */
   clock?: Clock
+  /** Serialises one resident's messages across instances (PostgreSQL's advisory locks); this process's own queue without it. */
+  residentLock?: ResidentLock
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -135,6 +138,7 @@ export class Pipeline {
   readonly #residents: ResidentRepository
   readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
+  readonly #residentLock: ResidentLock
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
@@ -151,6 +155,9 @@ export class Pipeline {
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     this.#canPush = options.canPush ?? (() => false)
+    // In order here first, then across instances: one lock (and its connection) per resident at a time.
+    const acrossInstances = options.residentLock
+    this.#residentLock = (key, work) => this.#oneAtATime.run(key, acrossInstances ? () => acrossInstances(key, work) : work)
     this.#rateLimit = residentRateLimit({
       ...(options.rateLimit ?? { burst: DEFAULTS.CHAT_RATE_BURST, perMinute: DEFAULTS.CHAT_RATE_PER_MINUTE }),
       clock: options.clock ?? systemClock,
@@ -206,7 +213,7 @@ export class Pipeline {
   /** Handles one message; messages of one resident are handled one after another, in arrival order. */
   handle(message: InboundMessage): Promise<Context> {
     const key = residentKey(message.channel, message.channelUserId)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const stored = await storing('resident profile', () => this.#residents.get(key))
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
@@ -232,7 +239,7 @@ export class Pipeline {
   /** The platform says a resident who had blocked the bot unblocked it: unmarked, and what waited is delivered. */
   residentReturned(channel: string, channelUserId: string): Promise<void> {
     const key = residentKey(channel, channelUserId)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const resident = await storing('resident profile', () => this.#residents.get(key))
       if (resident?.blocked) await storing('resident profile', () => this.#residents.save({ ...resident, blocked: false, updatedAt: new Date().toISOString() }))
       await this.#onReturned?.(channel, channelUserId)
@@ -250,7 +257,7 @@ export class Pipeline {
    */
   residentUnreachable(channel: string, channelUserId: string): Promise<void> {
     const key = residentKey(channel, channelUserId)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const resident = await storing('resident profile', () => this.#residents.get(key))
       if (!resident || resident.blocked) return
       await storing('resident profile', () => this.#residents.save({ ...resident, blocked: true, updatedAt: new Date().toISOString() }))

@@ -145,6 +145,11 @@ export interface OutboxRepository {
   add(item: OutboxItem): Promise<void>
   /** Pending items due by `now`, oldest first. */
   due(now: Date): Promise<OutboxItem[]>
+  /**
+   * Claims the due items of these channels for this instance, oldest first: their next attempt moves `leaseMs` on,
+   * so no other instance takes them meanwhile; one whose instance dies is due again when the lease ends.
+   */
+  claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]>
   update(id: string, patch: Partial<OutboxItem>): Promise<void>
   /** Held items of one recipient, oldest first. */
   held(channel: string, recipient: string): Promise<OutboxItem[]>

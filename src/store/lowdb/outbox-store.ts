@@ -35,6 +35,19 @@ export class LowdbOutboxStore implements OutboxRepository {
       .map((item) => structuredClone(item))
   }
 
+  async claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]> {
+    const file = await this.#open()
+    const claimed = (await this.due(now)).filter((item) => channels.includes(item.channel))
+    if (claimed.length === 0) return []
+    const leaseEnd = new Date(now.getTime() + leaseMs).toISOString()
+    for (const item of claimed) {
+      item.nextAttemptAt = leaseEnd
+      file.db.data.items[item.id]!.nextAttemptAt = leaseEnd
+    }
+    await file.save()
+    return claimed
+  }
+
   async update(id: string, patch: Partial<OutboxItem>): Promise<void> {
     const file = await this.#open()
     const item = file.db.data.items[id]

@@ -1,0 +1,47 @@
+import pg from 'pg'
+import type { Logger } from '../../core/logger'
+
+export interface PostgresOptions {
+  url: string
+  /** Tables live in this schema (tests use one each; one deployment may share a database this way). */
+  schema?: string
+  /** Connections for queries. */
+  max?: number
+  logger?: Logger
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
+
+/**
+ * A pg pool with every connection's search_path set to the schema. A connection the server drops is logged
+ * and replaced by the next query (pg does that), so the stores recover by themselves when the database returns.
+ */
+export function createPool(options: PostgresOptions): pg.Pool {
+  if (options.schema !== undefined && !SCHEMA_NAME.test(options.schema)) throw new Error(`not a schema name: ${options.schema}`)
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    // Fail fast when the server is unreachable: chat answers 503 rather than waiting on a dead address.
+    connectionTimeoutMillis: 5_000,
+    ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
+  })
+  // An idle connection broken by the server (restart, network) must not crash the process.
+  pool.on('error', (error) => options.logger?.warn({ err: error }, 'postgres: idle connection lost'))
+  return pool
+}
+
+/** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect()
+  try {
+    await client.query('BEGIN')
+    const result = await work(client)
+    await client.query('COMMIT')
+    return result
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    throw error
+  } finally {
+    client.release()
+  }
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { createLogger } from '../../../src/core/logger'
+import { MemoryConversationStore } from '../../../src/store/memory/conversation-store'
+import { MemoryResidentStore } from '../../../src/store/memory/resident-store'
+import { openPostgresStores } from '../../../src/store/postgres/index'
+import { openLowdbStores, type StoreSet } from '../../../src/store/stores'
+import { makeTempDir, removeDir } from '../../helpers'
+
+/** The test database (trust auth on the machine's server); ANJU_TEST_DATABASE_URL points elsewhere. */
+export const TEST_DATABASE_URL = process.env.ANJU_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+export type StoreName = Exclude<keyof StoreSet, 'kind' | 'residentLock' | 'pool' | 'close'>
+
+export interface Backend {
+  name: string
+  /** The stores this backend has (memory has residents and conversations only). */
+  has: readonly StoreName[]
+  /** Stores over the same data as every other `open()` of this test: a second instance, or a restart. */
+  open(): Promise<Partial<StoreSet>>
+}
+
+/** A schema of its own for one test file, dropped afterwards; returns its name once beforeAll has run. */
+export function usePostgresSchema(): { name: string; admin: pg.Pool } {
+  const schema = { name: '', admin: undefined as unknown as pg.Pool }
+  beforeAll(async () => {
+    schema.name = `anju_test_${randomBytes(6).toString('hex')}`
+    schema.admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 })
+    await schema.admin.query(`CREATE SCHEMA ${schema.name}`)
+  })
+  afterAll(async () => {
+    await schema.admin.query(`DROP SCHEMA ${schema.name} CASCADE`)
+    await schema.admin.end()
+  })
+  return schema
+}
+
+const ALL: readonly StoreName[] = ['conversations', 'residents', 'tickets', 'outbox', 'audit', 'notices', 'webIdentities', 'webHistory']
+
+/**
+ * Registers the hooks and returns the backends a contract test runs against: lowdb in a fresh temporary folder
+ * per test, memory (one store each, kept for the test), and PostgreSQL in this file's schema, emptied before each test.
+ */
+export function useBackends(): Backend[] {
+  const schema = usePostgresSchema()
+  const opened: StoreSet[] = []
+  let dir = ''
+  let memory: Partial<StoreSet> = {}
+  beforeEach(async () => {
+    dir = await makeTempDir()
+    memory = { residents: new MemoryResidentStore(), conversations: new MemoryConversationStore() }
+    const tables = ['residents', 'conversation_turns', 'ticket_days', 'tickets', 'outbox', 'audit_log', 'notices', 'web_identities', 'web_entries', 'web_histories']
+    const exists = await schema.admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'residents'`, [schema.name])
+    if (exists.rowCount) await schema.admin.query(`TRUNCATE ${tables.map((t) => `${schema.name}.${t}`).join(', ')} RESTART IDENTITY`)
+  })
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((stores) => stores.close()))
+    await removeDir(dir)
+  })
+  const keep = (stores: StoreSet) => (opened.push(stores), stores)
+  return [
+    { name: 'lowdb', has: ALL, open: async () => keep(openLowdbStores(dir)) },
+    { name: 'memory', has: ['residents', 'conversations'], open: async () => memory },
+    {
+      name: 'postgres',
+      has: ALL,
+      open: async () => keep(await openPostgresStores({ url: TEST_DATABASE_URL, schema: schema.name, max: 4, logger: createLogger('silent') })),
+    },
+  ]
+}
+
+/** The backends that have `store`, for `describe.each`. */
+export const having = (backends: Backend[], store: StoreName) => backends.filter((backend) => backend.has.includes(store))
