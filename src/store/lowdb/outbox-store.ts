@@ -37,15 +37,16 @@ export class LowdbOutboxStore implements OutboxRepository {
 
   async claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]> {
     const file = await this.#open()
-    const claimed = (await this.due(now)).filter((item) => channels.includes(item.channel))
-    if (claimed.length === 0) return []
+    // No await from choosing the items to marking them: concurrent claims never take the same one.
+    const iso = now.toISOString()
     const leaseEnd = new Date(now.getTime() + leaseMs).toISOString()
-    for (const item of claimed) {
-      item.nextAttemptAt = leaseEnd
-      file.db.data.items[item.id]!.nextAttemptAt = leaseEnd
-    }
+    const claimed = Object.values(file.db.data.items)
+      .filter((item) => item.status === 'pending' && item.nextAttemptAt <= iso && channels.includes(item.channel))
+      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
+    if (claimed.length === 0) return []
+    for (const item of claimed) item.nextAttemptAt = leaseEnd
     await file.save()
-    return claimed
+    return claimed.map((item) => structuredClone(item))
   }
 
   async update(id: string, patch: Partial<OutboxItem>): Promise<void> {

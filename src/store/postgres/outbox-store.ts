@@ -32,7 +32,7 @@ export class PostgresOutboxStore implements OutboxRepository {
          SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND channel = ANY($2)
          ORDER BY next_attempt_at, created_at FOR UPDATE SKIP LOCKED
        )
-       UPDATE outbox SET next_attempt_at = $3, doc = jsonb_set(doc, '{nextAttemptAt}', to_jsonb($3::text))
+       UPDATE outbox SET next_attempt_at = $3::timestamptz, doc = jsonb_set(doc, '{nextAttemptAt}', to_jsonb($3::text))
        FROM claimed WHERE outbox.id = claimed.id RETURNING outbox.doc`,
       [now.toISOString(), channels, new Date(now.getTime() + leaseMs).toISOString()],
     )

@@ -17,8 +17,10 @@ export interface Backend {
   name: string
   /** The stores this backend has (memory has residents and conversations only). */
   has: readonly StoreName[]
-  /** Stores over the same data as every other `open()` of this test: a second instance, or a restart. */
+  /** Stores over the same data as every other `open()` of this test: a restart, or (`shared`) a second instance. */
   open(): Promise<Partial<StoreSet>>
+  /** Several instances may write at once (lowdb: one writer process per data folder). */
+  shared: boolean
 }
 
 /** A schema of its own for one test file, dropped afterwards; returns its name once beforeAll has run. */
@@ -60,15 +62,19 @@ export function useBackends(): Backend[] {
   })
   const keep = (stores: StoreSet) => (opened.push(stores), stores)
   return [
-    { name: 'lowdb', has: ALL, open: async () => keep(openLowdbStores(dir)) },
-    { name: 'memory', has: ['residents', 'conversations'], open: async () => memory },
+    { name: 'lowdb', has: ALL, shared: false, open: async () => keep(openLowdbStores(dir)) },
+    { name: 'memory', has: ['residents', 'conversations'], shared: false, open: async () => memory },
     {
       name: 'postgres',
       has: ALL,
+      shared: true,
       open: async () => keep(await openPostgresStores({ url: TEST_DATABASE_URL, schema: schema.name, max: 4, logger: createLogger('silent') })),
     },
   ]
 }
+
+/** A second instance where the backend allows one, else the same stores. */
+export const secondInstance = async (backend: Backend, first: Partial<StoreSet>) => (backend.shared ? backend.open() : first)
 
 /** The backends that have `store`, for `describe.each`. */
 export const having = (backends: Backend[], store: StoreName) => backends.filter((backend) => backend.has.includes(store))

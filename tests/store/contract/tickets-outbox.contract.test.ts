@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest'
+import type { Ticket } from '../../../src/escalation/ticket'
+import type { OutboxItem } from '../../../src/store/types'
+import { having, secondInstance, useBackends } from './backends'
+
+const backends = useBackends()
+
+const day1 = new Date('2026-11-23T08:00:00.000Z')
+const ticket = (id: string, n: number, at = day1): Ticket => ({
+  id, residentKey: `telegram:${n % 5}`, channel: 'telegram', channelUserId: String(n % 5), settlementId: 'xingfu_jiayuan_sample',
+  category: 'housing_services', summary: `问题 ${n}`, context: [], priority: 'normal', status: 'assigned', assignee: 'li_xiaofang',
+  dueAt: at.toISOString(), createdAt: new Date(at.getTime() + n).toISOString(), updatedAt: at.toISOString(), alerted: {}, events: [],
+})
+
+const item = (n: number, overrides: Partial<OutboxItem> = {}): OutboxItem => ({
+  id: `o${n}`, channel: n % 2 ? 'telegram' : 'web', recipient: `r${n % 3}`, text: `消息 ${n}`, audience: 'resident',
+  status: 'pending', attempts: 0, nextAttemptAt: '2026-11-23T08:00:00.000Z', createdAt: `2026-11-23T07:00:${String(n).padStart(2, '0')}.000Z`,
+  ...overrides,
+})
+
+describe.each(having(backends, 'tickets'))('tickets on $name', (backend) => {
+  it('numbers concurrent creations per day without a gap, and goes on after a restart', async () => {
+    const { tickets } = await backend.open()
+    const created = await Promise.all(Array.from({ length: 20 }, (_, n) => tickets!.create(day1, (id) => ticket(id, n))))
+    expect(created.map((t) => t.id).sort()).toEqual(Array.from({ length: 20 }, (_, n) => `T261123-${String(n + 1).padStart(4, '0')}`))
+    const nextDay = await tickets!.create(new Date('2026-11-24T01:00:00.000Z'), (id) => ticket(id, 3, new Date('2026-11-24T01:00:00.000Z')))
+    expect(nextDay.id).toBe('T261124-0001')
+
+    const restarted = (await backend.open()).tickets!
+    expect((await restarted.create(day1, (id) => ticket(id, 40))).id).toBe('T261123-0021')
+    expect(await restarted.get(created[4]!.id)).toEqual(created[4])
+  })
+
+  it('filters by time, resident and open status, oldest first', async () => {
+    const { tickets } = await backend.open()
+    for (let n = 0; n < 10; n += 1) await tickets!.create(day1, (id) => ticket(id, n))
+    await tickets!.update('T261123-0006', (t) => { t.status = 'resolved' })
+    const later = await tickets!.create(new Date('2026-11-25T01:00:00.000Z'), (id) => ticket(id, 1, new Date('2026-11-25T01:00:00.000Z')))
+
+    expect((await tickets!.list()).map((t) => t.summary)).toEqual([...Array.from({ length: 10 }, (_, n) => `问题 ${n}`), '问题 1'])
+    expect((await tickets!.list({ residentKey: 'telegram:1' })).map((t) => t.id)).toEqual(['T261123-0002', 'T261123-0007', later.id])
+    expect((await tickets!.list({ residentKey: 'telegram:0', openOnly: true })).map((t) => t.id)).toEqual(['T261123-0001'])
+    expect((await tickets!.list({ from: new Date('2026-11-24T00:00:00.000Z') })).map((t) => t.id)).toEqual([later.id])
+    expect(await tickets!.list({ to: new Date('2026-11-23T08:00:00.003Z') })).toHaveLength(3)
+  })
+
+  it('applies concurrent updates one after another; a change that throws changes nothing; an unknown id is not found', async () => {
+    const { tickets } = await backend.open()
+    const { id } = await tickets!.create(day1, (newId) => ticket(newId, 1))
+    const other = (await secondInstance(backend, { tickets })).tickets!
+    await Promise.all(Array.from({ length: 10 }, (_, n) => (n % 2 ? tickets! : other).update(id, (t) => { t.events.push({ at: day1.toISOString(), actor: 'system', type: 'note', detail: String(n) }) })))
+    expect((await tickets!.get(id))!.events.map((e) => e.detail).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
+
+    await expect(tickets!.update(id, (t) => { t.status = 'closed'; throw new Error('refused') })).rejects.toThrow('refused')
+    expect((await tickets!.get(id))!.status).toBe('assigned')
+    await expect(tickets!.update('T261123-9999', () => undefined)).rejects.toMatchObject({ code: 'ANJU_ERR_NOT_FOUND' })
+    expect(await tickets!.get('T261199-0001')).toBeUndefined()
+  })
+})
+
+describe.each(having(backends, 'outbox'))('outbox on $name', (backend) => {
+  it('gives due pending items oldest first; held ones by recipient; keeps what was sent', async () => {
+    const { outbox } = await backend.open()
+    for (const n of [3, 1, 2]) await outbox!.add(item(n))
+    await outbox!.add(item(4, { nextAttemptAt: '2026-11-23T09:00:00.000Z' }))
+    await outbox!.add(item(5, { status: 'held' }))
+    await outbox!.update('o2', { status: 'sent', attempts: 1, sentAt: '2026-11-23T08:00:01.000Z' })
+
+    const restarted = (await backend.open()).outbox!
+    expect((await restarted.due(new Date('2026-11-23T08:30:00.000Z'))).map((i) => i.id)).toEqual(['o1', 'o3'])
+    expect((await restarted.due(new Date('2026-11-23T09:00:00.000Z'))).map((i) => i.id)).toEqual(['o1', 'o3', 'o4'])
+    expect((await restarted.held('telegram', 'r2')).map((i) => i.id)).toEqual(['o5'])
+    expect(await restarted.held('web', 'r2')).toEqual([])
+    expect((await restarted.list()).find((i) => i.id === 'o2')).toEqual(item(2, { status: 'sent', attempts: 1, sentAt: '2026-11-23T08:00:01.000Z' }))
+    expect(await restarted.list()).toHaveLength(5)
+  })
+
+  it('claims a due item for one caller only, until its lease ends', async () => {
+    const { outbox } = await backend.open()
+    for (let n = 1; n <= 12; n += 1) await outbox!.add(item(n))
+    const now = new Date('2026-11-23T08:00:00.000Z')
+    const other = (await secondInstance(backend, { outbox })).outbox!
+    const claims = await Promise.all([outbox!.claimDue(now, ['telegram', 'web'], 60_000), other.claimDue(now, ['telegram', 'web'], 60_000)])
+    const claimed = claims.flat().map((i) => i.id)
+    expect(claimed.sort()).toEqual(Array.from({ length: 12 }, (_, n) => `o${n + 1}`).sort())
+    expect(await outbox!.claimDue(new Date(now.getTime() + 59_000), ['telegram', 'web'], 60_000)).toEqual([])
+    expect((await outbox!.claimDue(new Date(now.getTime() + 60_000), ['telegram'], 60_000)).map((i) => i.id)).toEqual(['o1', 'o3', 'o5', 'o7', 'o9', 'o11'])
+  })
+})
