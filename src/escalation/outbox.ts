@@ -51,6 +51,7 @@ export class OutboxDispatcher {
   /** Items finished here lately: a pass that read the store just before one finished must not start it again. */
   readonly #finished = new RecentMap<string, true>(10_000)
   readonly #stats: OutboxStats = { sent: 0, held: 0, failed: 0, retried: 0 }
+  #claiming: Promise<void> = Promise.resolve()
   #timer?: NodeJS.Timeout
 
   constructor(outbox: OutboxRepository, clock: Clock, logger: Logger, options: Partial<typeof OUTBOX_DEFAULTS> = {}) {
@@ -99,6 +100,14 @@ export class OutboxDispatcher {
 
   /** Hands every due item to its channel; resolves once the deliveries under way have ended. */
   async drain(): Promise<void> {
+    // Claims run one after another: when this one has run, every item claimed before it is in flight and awaited below.
+    const claim = this.#claiming.then(() => this.#claimDue())
+    this.#claiming = claim
+    await claim
+    await Promise.all([...this.#inFlight.values()])
+  }
+
+  async #claimDue(): Promise<void> {
     try {
       for (const item of await this.#outbox.claimDue(this.#clock.now(), [...this.#senders.keys()], this.#options.claimLeaseMs)) {
         if (this.#inFlight.has(item.id) || this.#finished.get(item.id)) continue
@@ -110,7 +119,6 @@ export class OutboxDispatcher {
     } catch (error) {
       this.#logger.error({ err: error }, 'outbox: drain failed')
     }
-    await Promise.all([...this.#inFlight.values()])
   }
 
   /** The resident is back (wrote again, unblocked the bot): what was held for them goes out now, in order. */

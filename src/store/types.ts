@@ -146,8 +146,9 @@ export interface OutboxRepository {
   /** Pending items due by `now`, oldest first. */
   due(now: Date): Promise<OutboxItem[]>
   /**
-   * Claims the due items of these channels for this instance, oldest first: their next attempt moves `leaseMs` on,
-   * so no other instance takes them meanwhile; one whose instance dies is due again when the lease ends.
+   * The due items of these channels for this instance to deliver, oldest first. Where several instances share the
+   * store (PostgreSQL), each item goes to one: its next attempt moves `leaseMs` on, so no other instance takes it
+   * meanwhile, and one whose instance died mid-delivery is due again when the lease ends.
    */
   claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]>
   update(id: string, patch: Partial<OutboxItem>): Promise<void>

@@ -35,18 +35,9 @@ export class LowdbOutboxStore implements OutboxRepository {
       .map((item) => structuredClone(item))
   }
 
-  async claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]> {
-    const file = await this.#open()
-    // No await from choosing the items to marking them: concurrent claims never take the same one.
-    const iso = now.toISOString()
-    const leaseEnd = new Date(now.getTime() + leaseMs).toISOString()
-    const claimed = Object.values(file.db.data.items)
-      .filter((item) => item.status === 'pending' && item.nextAttemptAt <= iso && channels.includes(item.channel))
-      .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
-    if (claimed.length === 0) return []
-    for (const item of claimed) item.nextAttemptAt = leaseEnd
-    await file.save()
-    return claimed.map((item) => structuredClone(item))
+  /** One process writes a data folder, and its dispatcher never starts an item twice: nothing to claim against, so no lease. */
+  async claimDue(now: Date, channels: readonly string[]): Promise<OutboxItem[]> {
+    return (await this.due(now)).filter((item) => channels.includes(item.channel))
   }
 
   async update(id: string, patch: Partial<OutboxItem>): Promise<void> {

@@ -17,7 +17,7 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
   // Locks hold their connection for a whole message: a pool of their own, so queries never wait behind them.
   const lockPool = createPool({ ...options, max: options.max ?? 10 })
   try {
-    const applied = await migrate(pool)
+    const applied = await migrate(pool, options.schema)
     if (applied.length > 0) options.logger?.info({ applied }, 'postgres: migrations applied')
   } catch (error) {
     await Promise.all([pool.end(), lockPool.end()])
