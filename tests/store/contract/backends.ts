@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest'
+import { afterEach, beforeEach } from 'vitest'
 import { createLogger } from '../../../src/core/logger'
 import { MemoryConversationStore } from '../../../src/store/memory/conversation-store'
 import { MemoryResidentStore } from '../../../src/store/memory/resident-store'
 import { openPostgresStores } from '../../../src/store/postgres/index'
 import { openLowdbStores, type StoreSet } from '../../../src/store/stores'
 import { makeTempDir, removeDir } from '../../helpers'
-
-/** The test database (trust auth on the machine's server); ANJU_TEST_DATABASE_URL points elsewhere. */
-export const TEST_DATABASE_URL = process.env.ANJU_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+import { TEST_DATABASE_URL, usePostgresSchema } from '../../postgres'
 
 export type StoreName = Exclude<keyof StoreSet, 'kind' | 'residentLock' | 'pool' | 'close'>
 
@@ -21,21 +17,6 @@ export interface Backend {
   open(): Promise<Partial<StoreSet>>
   /** Several instances may write at once (lowdb: one writer process per data folder). */
   shared: boolean
-}
-
-/** A schema of its own for one test file, dropped afterwards; returns its name once beforeAll has run. */
-export function usePostgresSchema(): { name: string; admin: pg.Pool } {
-  const schema = { name: '', admin: undefined as unknown as pg.Pool }
-  beforeAll(async () => {
-    schema.name = `anju_test_${randomBytes(6).toString('hex')}`
-    schema.admin = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 2 })
-    await schema.admin.query(`CREATE SCHEMA ${schema.name}`)
-  })
-  afterAll(async () => {
-    await schema.admin.query(`DROP SCHEMA ${schema.name} CASCADE`)
-    await schema.admin.end()
-  })
-  return schema
 }
 
 const ALL: readonly StoreName[] = ['conversations', 'residents', 'tickets', 'outbox', 'audit', 'notices', 'webIdentities', 'webHistory']

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { ROOT } from '../helpers'
+
+export interface InstanceProcess {
+  url: string
+  process: ChildProcess
+  /** Every log line so far, parsed. */
+  logs: Record<string, unknown>[]
+  stop(): Promise<void>
+}
+
+/** `src/main.ts` in a process of its own on an ephemeral port; resolves once it listens. */
+export async function startInstance(env: Record<string, string>): Promise<InstanceProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], {
+    cwd: ROOT, env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  const logs: Record<string, unknown>[] = []
+  let stderr = ''
+  child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>
+        logs.push(entry)
+        if (typeof entry.address === 'string' && String(entry.msg).startsWith('Anju is listening')) resolve(entry.address)
+      } catch { /* not a log line */ }
+    })
+    child.once('exit', (code) => reject(new Error(`the instance exited (${code}) before it listened: ${stderr}`)))
+  })
+  return {
+    url, process: child, logs,
+    stop: async () => {
+      if (child.exitCode !== null) return
+      child.kill('SIGTERM')
+      await once(child, 'exit')
+    },
+  }
+}
