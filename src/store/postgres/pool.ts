@@ -30,18 +30,36 @@ export function createPool(options: PostgresOptions): pg.Pool {
   return pool
 }
 
+/**
+ * A connection taken from the pool. While it is out, a connection the server drops must not crash the process
+ * (pg emits 'error' on the client): the query under way fails with the reason, and `release(true)` discards it.
+ */
+export async function checkOut(pool: pg.Pool): Promise<{ client: pg.PoolClient; release: (discard?: boolean) => void }> {
+  const client = await pool.connect()
+  const ignore = () => undefined
+  client.on('error', ignore)
+  return {
+    client,
+    release: (discard = false) => {
+      client.off('error', ignore)
+      client.release(discard)
+    },
+  }
+}
+
 /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect()
+  const { client, release } = await checkOut(pool)
+  let broken = false
   try {
     await client.query('BEGIN')
     const result = await work(client)
     await client.query('COMMIT')
     return result
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined)
+    broken = await client.query('ROLLBACK').then(() => false, () => true)
     throw error
   } finally {
-    client.release()
+    release(broken)
   }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import { AnjuError } from '../../core/errors'
+import { checkOut } from './pool'
 
 /** Runs `work` while holding a lock on `key`; see `advisoryLock`. */
 export type ResidentLock = <T>(key: string, work: () => Promise<T>) => Promise<T>
@@ -12,19 +13,21 @@ export type ResidentLock = <T>(key: string, work: () => Promise<T>) => Promise<T
  */
 export function advisoryLock(lockPool: pg.Pool): ResidentLock {
   return async (key, work) => {
-    const client = await lockPool.connect().catch((error: unknown) => {
-      throw new AnjuError('ANJU_ERR_STORE', 'the resident lock could not be taken', { cause: error })
-    })
+    let held: Awaited<ReturnType<typeof checkOut>> | undefined
     try {
-      await client.query('BEGIN')
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key]).catch((error: unknown) => {
-        throw new AnjuError('ANJU_ERR_STORE', 'the resident lock could not be taken', { cause: error })
-      })
+      held = await checkOut(lockPool)
+      await held.client.query('BEGIN')
+      await held.client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [key])
+    } catch (error) {
+      await held?.release(true)
+      throw new AnjuError('ANJU_ERR_STORE', 'the resident lock could not be taken', { cause: error })
+    }
+    try {
       return await work()
     } finally {
       // Nothing is written in the lock's transaction: ending it releases the lock. A connection that cannot end it is discarded.
-      const broken = await client.query('ROLLBACK').then(() => false, () => true)
-      client.release(broken)
+      const broken = await held.client.query('ROLLBACK').then(() => false, () => true)
+      held.release(broken)
     }
   }
 }
