@@ -5,6 +5,7 @@ import { createTelegramBot, TelegramAdapter } from '../adapters/telegram/telegra
 import { createAssistant } from './assistant'
 import { loadConfig } from './config/env'
 import { isAnjuError } from './core/errors'
+import { electLeader } from './store/postgres/leader'
 
 async function main(): Promise<void> {
   const config = loadConfig()
@@ -27,9 +28,15 @@ async function main(): Promise<void> {
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
   logger.info({ address, store: stores.kind, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
-  if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
-    desk?.outbox.register('telegram', telegram.sender)
+  const startTelegram = async () => {
+    if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
+      desk?.outbox.register('telegram', telegram.sender)
+    }
   }
+  // Several instances on one database: one polls Telegram (and sends its outbox), the leader; a webhook serves all.
+  const telegramLeader = telegram && !webhook && stores.pool
+    ? electLeader(stores.pool, 'telegram-poller', { onElected: startTelegram, onLost: () => telegram.stop() }, logger)
+    : (await startTelegram(), undefined)
   if (wechat) {
     await wechat.start()
     desk?.outbox.register('wechat', wechat.sender)
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
     await broadcast?.stop()
     await wechat?.stop()
     await telegram?.stop()
+    await telegramLeader?.resign()
     await app.close()
     await stores.close()
     process.exit(0)
