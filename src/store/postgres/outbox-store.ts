@@ -2,7 +2,8 @@ import type pg from 'pg'
 import type { OutboxItem, OutboxRepository } from '../types'
 import { inTransaction } from './pool'
 
-const outboxRow = (item: OutboxItem) => [item.id, item.channel, item.recipient, item.status, item.nextAttemptAt, item.createdAt, item]
+export const OUTBOX_COLUMNS = ['id', 'channel', 'recipient', 'status', 'next_attempt_at', 'created_at', 'doc']
+export const outboxRow = (item: OutboxItem) => [item.id, item.channel, item.recipient, item.status, item.nextAttemptAt, item.createdAt, item]
 type DocRow = { doc: OutboxItem }
 
 /** The outbox, one row an item; instances claim due items with `FOR UPDATE SKIP LOCKED`, so each goes to one of them. */

@@ -1,6 +1,11 @@
 import type pg from 'pg'
 import type { ResidentProfile, ResidentRepository } from '../types'
 
+/** The columns of `residents`, in order, for a profile. */
+export const RESIDENT_COLUMNS = ['key', 'settlement_id', 'notices', 'blocked', 'linked_to', 'tags', 'doc']
+export const residentRow = (profile: ResidentProfile) =>
+  [profile.key, profile.settlementId ?? null, profile.notices, profile.blocked, profile.linkedTo ?? null, profile.tags, profile]
+
 /** Resident profiles, one row each; the columns beside the profile are what a broadcast audience selects on. */
 export class PostgresResidentStore implements ResidentRepository {
   readonly #pool: pg.Pool
@@ -18,7 +23,7 @@ export class PostgresResidentStore implements ResidentRepository {
     await this.#pool.query(
       `INSERT INTO residents (key, settlement_id, notices, blocked, linked_to, tags, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (key) DO UPDATE SET settlement_id = $2, notices = $3, blocked = $4, linked_to = $5, tags = $6, doc = $7`,
-      [profile.key, profile.settlementId ?? null, profile.notices, profile.blocked, profile.linkedTo ?? null, profile.tags, profile],
+      residentRow(profile),
     )
   }
 

@@ -5,7 +5,8 @@ import type { TicketFilter, TicketRepository } from '../types'
 import { rangeClause, whereSql } from './sql'
 import { inTransaction } from './pool'
 
-const ticketRow = (ticket: Ticket) => [ticket.id, ticket.residentKey, isOpenStatus(ticket.status), ticket.createdAt, ticket]
+export const TICKET_COLUMNS = ['id', 'resident_key', 'open', 'created_at', 'doc']
+export const ticketRow = (ticket: Ticket) => [ticket.id, ticket.residentKey, isOpenStatus(ticket.status), ticket.createdAt, ticket]
 
 /** Tickets, one row each; ids are numbered per UTC day by a counter row, so instances never hand out one twice. */
 export class PostgresTicketStore implements TicketRepository {
