@@ -283,20 +283,27 @@ export class TicketService {
     const now = this.#o.clock.now()
     for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
       if (ticket.dueAt > now.toISOString()) continue
+      // Checked again inside the ticket's update: of several instances passing at once, the one that records the alert sends it.
       if (!ticket.alerted.assignee) {
-        const updated = await this.#change(ticket.id, (t) => {
-          t.alerted.assignee = this.#now()
-          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'assignee' })
-        })
-        await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_overdue')
+        const updated = await this.#recordAlert(ticket.id, 'assignee')
+        if (updated) await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
-        const updated = await this.#change(ticket.id, (t) => {
-          t.alerted.supervisor = this.#now()
-          t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: 'supervisor' })
-        })
-        await this.#notifyStaff(updated, this.#supervisorsOf(updated), 'ticket.notify_overdue_supervisor')
+        const updated = await this.#recordAlert(ticket.id, 'supervisor')
+        if (updated) await this.#notifyStaff(updated, this.#supervisorsOf(updated), 'ticket.notify_overdue_supervisor')
       }
     }
+  }
+
+  /** Records an overdue alert unless one is recorded already; the ticket when this call recorded it. */
+  async #recordAlert(id: string, whom: 'assignee' | 'supervisor'): Promise<Ticket | undefined> {
+    let recorded = false
+    const updated = await this.#change(id, (t) => {
+      if (t.alerted[whom]) return
+      recorded = true
+      t.alerted[whom] = this.#now()
+      t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: whom })
+    })
+    return recorded ? updated : undefined
   }
 
   // ---- internals ----

@@ -21,6 +21,7 @@ import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
+import { benchPostgres } from './bench-postgres'
 import { runLoad } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
@@ -205,6 +206,10 @@ if (process.argv.includes('matcher')) {
   await benchTrainedMatcher(await loadQuestions())
   process.exit(0)
 }
+if (process.argv.includes('postgres')) {
+  await benchPostgres(await loadQuestions(), HTTP_SECONDS, HTTP_CONNECTIONS, BROADCAST_RECIPIENTS)
+  process.exit(0)
+}
 if (process.argv.includes('flood')) {
   await benchFlood(await loadQuestions(), HTTP_SECONDS)
   process.exit(0)
@@ -217,4 +222,5 @@ if (!process.argv.includes('broadcast')) {
   await benchHttp(questions, true)
   await benchHttp(questions, false)
   await benchFlood(questions, HTTP_SECONDS)
+  await benchPostgres(questions, HTTP_SECONDS, HTTP_CONNECTIONS, BROADCAST_RECIPIENTS)
 }

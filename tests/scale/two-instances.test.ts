@@ -8,7 +8,7 @@ import type { StoreSet } from '../../src/store/stores'
 import type { OutboxItem } from '../../src/store/types'
 import { makeTempDir, removeDir } from '../helpers'
 import { TEST_DATABASE_URL, usePostgresSchema } from '../postgres'
-import { startInstance, type InstanceProcess } from './instance-process'
+import { startInstance, type InstanceProcess } from '../../src/tools/instance-process'
 
 const CASEWORKER_TOKEN = 'token-li-xiaofang-caseworker-xingfu'
 

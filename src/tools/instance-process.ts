@@ -1,8 +1,10 @@
+// A server instance (`src/main.ts`) in a process of its own, for the tests and benchmarks of several instances.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { ROOT } from '../helpers'
+const ROOT = path.resolve(import.meta.dirname, '../..')
+const START_TIMEOUT_MS = 120_000
 
 export interface InstanceProcess {
   url: string
@@ -29,6 +31,8 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
       } catch { /* not a log line */ }
     })
     child.once('exit', (code) => reject(new Error(`the instance exited (${code}) before it listened: ${stderr}`)))
+    // It logs that it listens at info: a process started otherwise, or stuck, is ended rather than waited for forever.
+    setTimeout(() => { child.kill('SIGTERM'); reject(new Error(`the instance did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`)) }, START_TIMEOUT_MS).unref()
   })
   return {
     url, process: child, logs,
