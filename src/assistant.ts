@@ -96,6 +96,7 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     },
     maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
+  stores.relayTicketAlerts?.(service, logger)
   const scheduler = new EscalationScheduler(service, outbox, logger)
   return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }

@@ -21,6 +21,8 @@ export interface TicketAlert {
   key: string
   ticket: Ticket
   recipients: string[]
+  /** Raised by another instance and relayed through the database: for this instance's listeners, not to relay again. */
+  relayed?: true
 }
 
 export interface TicketServiceOptions {
@@ -390,8 +392,17 @@ export class TicketService {
     })
   }
 
+  /** An alert another instance raised (see `relayed`): its listeners here hear of it as of their own. */
+  receiveRelayed(alert: Omit<TicketAlert, 'relayed'>): void {
+    this.#emit({ ...alert, relayed: true })
+  }
+
   #alert(ticket: Ticket, recipients: StaffMember[], key: string): void {
-    const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
+    this.#emit({ key, ticket, recipients: recipients.map((r) => r.id) })
+  }
+
+  #emit(alert: TicketAlert): void {
+    const ticket = alert.ticket
     for (const listener of this.#alertListeners) {
       try {
         listener(alert)

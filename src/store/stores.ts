@@ -5,6 +5,7 @@ import { LowdbNoticeStore } from '../broadcast/notice-store'
 import type { Config } from '../config/env'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
+import type { TicketService } from '../escalation/ticket-service'
 import { LowdbAuditStore } from './lowdb/audit-store'
 import { LowdbConversationStore } from './lowdb/conversation-store'
 import { LowdbOutboxStore } from './lowdb/outbox-store'
@@ -29,8 +30,10 @@ export interface StoreSet {
   webHistory: WebHistoryRepository
   /** Serialises one resident's messages across instances; lowdb has one process, whose own queue is enough. */
   residentLock?: ResidentLock
-  /** The PostgreSQL pool, for what queries the database directly (live updates, the Telegram leader lock). */
+  /** The PostgreSQL pool, for what queries the database directly (the Telegram leader lock). */
   pool?: pg.Pool
+  /** PostgreSQL: the ticket alerts of every instance reach this one's listeners (the console's live stream). */
+  relayTicketAlerts?: (service: TicketService, logger: Logger) => void
   close(): Promise<void>
 }
 

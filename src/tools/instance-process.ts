@@ -22,6 +22,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   const logs: Record<string, unknown>[] = []
   let stderr = ''
   child.stderr!.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+  let stuck: NodeJS.Timeout | undefined
   const url = await new Promise<string>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
@@ -32,14 +33,18 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
     })
     child.once('exit', (code) => reject(new Error(`the instance exited (${code}) before it listened: ${stderr}`)))
     // It logs that it listens at info: a process started otherwise, or stuck, is ended rather than waited for forever.
-    setTimeout(() => { child.kill('SIGTERM'); reject(new Error(`the instance did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`)) }, START_TIMEOUT_MS).unref()
-  })
+    stuck = setTimeout(() => { child.kill('SIGTERM'); reject(new Error(`the instance did not listen within ${START_TIMEOUT_MS} ms: ${stderr}`)) }, START_TIMEOUT_MS)
+  }).finally(() => clearTimeout(stuck))
   return {
     url, process: child, logs,
     stop: async () => {
       if (child.exitCode !== null) return
+      const exited = once(child, 'exit')
       child.kill('SIGTERM')
-      await once(child, 'exit')
+      // A server still waiting on an open connection after its grace time is killed.
+      const killer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+      await exited
+      clearTimeout(killer)
     },
   }
 }

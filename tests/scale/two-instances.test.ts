@@ -80,6 +80,36 @@ describe('two instances against one database', () => {
     expect((onB.body.tickets ?? onB.body) as unknown[]).toEqual(tickets)
   })
 
+  it('shows a console signed in on A the ticket raised through B, as it is raised (LISTEN/NOTIFY)', async () => {
+    const signIn = await fetch(`${a.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: CASEWORKER_TOKEN }) })
+    expect(signIn.status).toBe(200)
+    const cookie = /anju_console=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![0]
+    const stop = new AbortController()
+    const stream = await fetch(`${a.url}/console/api/events`, { headers: { cookie }, signal: stop.signal })
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
+    let received = ''
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        received += value
+      }
+    })().catch(() => undefined)
+    try {
+      // The stream is open once its first line came.
+      await expect.poll(() => received, { timeout: 20_000 }).toContain('retry:')
+      const token = await webSession(b)
+      await webSay(b, token, '/settlement xingfu_jiayuan_sample')
+      const raised = await webSay(b, token, '楼道的灯坏了一个月了，晚上老人上下楼很危险')
+      const id = /T\d{6}-\d{4}/.exec(raised.entries.map((e) => e.text).join('\n'))![0]
+      await expect.poll(() => received, { timeout: 20_000 }).toContain(`"id":"${id}"`)
+      expect(received).toMatch(/event: alert/)
+    } finally {
+      stop.abort()
+      await reading
+    }
+  })
+
   it('delivers each outbox item once, whichever instance claims it', async () => {
     const token = await webSession(b)
     await webSay(b, token, '你好')

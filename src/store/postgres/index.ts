@@ -7,6 +7,7 @@ import { PostgresNoticeStore } from './notice-store'
 import { PostgresOutboxStore } from './outbox-store'
 import { createPool, type PostgresOptions } from './pool'
 import { advisoryLock } from './resident-lock'
+import { relayTicketAlerts } from './alert-relay'
 import { PostgresResidentStore } from './resident-store'
 import { PostgresTicketStore } from './ticket-store'
 import { PostgresWebHistoryStore, PostgresWebIdentityStore } from './web-stores'
@@ -23,11 +24,13 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     await Promise.all([pool.end(), lockPool.end()])
     throw error
   }
+  const relays: { close(): Promise<void> }[] = []
+  const tickets = new PostgresTicketStore(pool)
   return {
     kind: 'postgres',
     conversations: new PostgresConversationStore(pool),
     residents: new PostgresResidentStore(pool),
-    tickets: new PostgresTicketStore(pool),
+    tickets,
     outbox: new PostgresOutboxStore(pool),
     audit: new PostgresAuditStore(pool),
     notices: new PostgresNoticeStore(pool),
@@ -35,6 +38,11 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     webHistory: new PostgresWebHistoryStore(pool),
     residentLock: advisoryLock(lockPool),
     pool,
-    close: async () => { await Promise.all([pool.end(), lockPool.end()]) },
+    relayTicketAlerts: (service, logger) => { relays.push(relayTicketAlerts(pool, service, tickets, logger)) },
+    close: async () => {
+      // A listening connection is checked out: given back first, or ending the pool would wait for it.
+      await Promise.all(relays.splice(0).map((relay) => relay.close()))
+      await Promise.all([pool.end(), lockPool.end()])
+    },
   }
 }
