@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { residentKey, type ConversationTurn, type ResidentProfile } from '../../../src/store/types'
+import type { ConversationTurn } from '../../../src/store/types'
+import { profile } from '../fixtures'
 import { having, useBackends } from './backends'
 
 const backends = useBackends()
-
-export const profile = (n: number, overrides: Partial<ResidentProfile> = {}): ResidentProfile => ({
-  key: residentKey('telegram', String(n)),
-  channel: 'telegram',
-  channelUserId: String(n),
-  notices: true,
-  tags: [],
-  blocked: false,
-  settlementId: n % 2 ? 'xingfu_jiayuan_sample' : 'anle_xinju_sample',
-  createdAt: '2026-11-23T08:00:00.000Z',
-  updatedAt: '2026-11-23T08:00:00.000Z',
-  ...overrides,
-})
 
 const turn = (at: string, text: string, fallback = false): ConversationTurn => ({
   id: `${at}-${text}`, at, channel: 'web', channelUserId: 'w1', locale: 'zh-CN', text,
