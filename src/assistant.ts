@@ -131,6 +131,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     defaultLocale: config.DEFAULT_LOCALE,
     dialogueIdleMinutes: config.DIALOGUE_IDLE_MINUTES,
     rateLimit: { burst: config.CHAT_RATE_BURST, perMinute: config.CHAT_RATE_PER_MINUTE },
+    ticketsPerAddressPerHour: config.TICKETS_PER_ADDRESS_PER_HOUR,
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
     residentLock: stores.residentLock,

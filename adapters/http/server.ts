@@ -86,7 +86,7 @@ export async function buildHttpServer({ pipeline, translate, logger, kb, web, de
 
   app.post('/api/chat', { schema: { response: { 200: chatResponseJsonSchema } } }, async (request) => {
     const { userId, text, locale, button } = parseBody(chatRequestSchema, request.body)
-    const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, ...(button ? { button } : {}), receivedAt: new Date() })
+    const ctx = await pipeline.handle({ channel: 'http', channelUserId: userId, text, locale, ...(button ? { button } : {}), origin: request.ip, receivedAt: new Date() })
     const sources = pipeline.citations(ctx)
     // The API speaks plain text: choices become a numbered list the resident answers with a number.
     const hint = hints[ctx.locale]

@@ -19,6 +19,7 @@ export const DEFAULTS = {
   CHAT_RATE_BURST: 10,
   CHAT_RATE_PER_MINUTE: 20,
   TICKETS_OPEN_PER_RESIDENT: 3,
+  TICKETS_PER_ADDRESS_PER_HOUR: 30,
   HTTP_RATE_LIMIT_MAX: 600,
   HTTP_RATE_LIMIT_WINDOW_SECONDS: 60,
   HTTP_REQUEST_TIMEOUT_MS: 10_000,
@@ -66,6 +67,11 @@ const envSchema = z.object({
   CHAT_RATE_PER_MINUTE: count(6000, DEFAULTS.CHAT_RATE_PER_MINUTE),
   /** A resident's open tickets; a demand beyond joins the newest open one. */
   TICKETS_OPEN_PER_RESIDENT: count(100, DEFAULTS.TICKETS_OPEN_PER_RESIDENT),
+  /**
+   * New tickets from one network address (HTTP API, web chat) in an hour; beyond, a demand is kept on the
+   * unanswered list and the resident told to call or try later. Urgent demands always become tickets.
+   */
+  TICKETS_PER_ADDRESS_PER_HOUR: count(100_000, DEFAULTS.TICKETS_PER_ADDRESS_PER_HOUR),
   /** Requests per client address to /api/ in a window; beyond, 429 with Retry-After. */
   HTTP_RATE_LIMIT_MAX: count(1_000_000, DEFAULTS.HTTP_RATE_LIMIT_MAX),
   HTTP_RATE_LIMIT_WINDOW_SECONDS: count(86_400, DEFAULTS.HTTP_RATE_LIMIT_WINDOW_SECONDS),

@@ -16,6 +16,11 @@ export interface InboundMessage {
   /** The resident's name on the platform, for staff. */
   displayName?: string
   /**
+   * Where the message came from on the network, where the platform tells it (the HTTP API and the web chat: the
+   * client address). Anyone can invent a new resident there, so the address is what limits new tickets.
+   */
+  origin?: string
+  /**
    * Set by an adapter when the resident pressed a button (`text` is its value too): the value, and the prompt its
    * choices were offered for. The pipeline decides whether the press is stale, and never reads language from it.
    */

@@ -1,16 +1,23 @@
 // Residents' ID-card, phone and bank card numbers must never reach a log or the audit log, however they are written:
-// "+86 138-1234-5678", "１３８１２３４５６７８", "340102 19900101 123X", "(0551) 6234 5678", "6222 0212 3456 7890 123".
+// "+86 138-1234-5678", "１３８１２３４５６７８", "340102 19900101 123X", "(0551) 6234 5678", "6222 0212 3456 7890 123",
+// and read out in Chinese numerals as voice input writes them: "幺三八一二三四五六七八".
 
 /**
  * Runs of digits joined by at most two separator characters (spaces, dashes, dots, brackets, in ASCII or full
- * width), with an optional final X (ID cards). Matched on a copy with full-width characters made ASCII: every one
- * of them is a single UTF-16 unit, so positions in the copy are positions in the original text.
+ * width), with an optional final X (ID cards). Matched on a copy with full-width characters and Chinese numerals
+ * made ASCII: every one of them is a single UTF-16 unit, so positions in the copy are positions in the original text.
  */
 const DIGIT_RUN = /(?<!\d)\d+(?:[ \-.()]{1,3}\d+)*(?:[Xx](?![A-Za-z]))?/g
 const GROUP = /\d+[Xx]?/g
-const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\u3000\u00A0\uFF0D\u2010-\u2014\u2212\uFF0E\uFF08\uFF09]/g
-const ASCII_OF: Record<string, string> = { '\uFF38': 'X', '\uFF58': 'x', '\u3000': ' ', '\u00A0': ' ', '\uFF0E': '.', '\uFF08': '(', '\uFF09': ')' }
-/** Full-width digits and letters, spaces, dashes and brackets as their one ASCII character. */
+const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\u3000\u00A0\uFF0D\u2010-\u2014\u2212\uFF0E\uFF08\uFF09〇零幺一二三四五六七八九]/g
+// 幺 is how "1" is read out in a number, so that it is not heard as 七.
+const NUMERALS = '〇零幺一二三四五六七八九'
+const NUMERAL_DIGITS = '001123456789'
+const ASCII_OF: Record<string, string> = {
+  '\uFF38': 'X', '\uFF58': 'x', '\u3000': ' ', '\u00A0': ' ', '\uFF0E': '.', '\uFF08': '(', '\uFF09': ')',
+  ...Object.fromEntries([...NUMERALS].map((numeral, i) => [numeral, NUMERAL_DIGITS[i]!])),
+}
+/** Full-width digits and letters, spaces, dashes and brackets, and Chinese numerals, as their one ASCII character. */
 const asAscii = (c: string) => {
   const code = c.charCodeAt(0)
   if (code >= 0xff10 && code <= 0xff19) return String(code - 0xff10)
@@ -77,7 +84,7 @@ const CLASSIFIERS: Classifier[] = [
  * Amounts, dates, times and ticket ids are left alone.
  */
 export function maskPersonalData(text: string): string {
-  if (!/[\d\uFF10-\uFF19]/.test(text)) return text
+  if (!/[\d\uFF10-\uFF19〇零幺一二三四五六七八九]/.test(text)) return text
   const ascii = text.replace(FULL_WIDTH, asAscii)
   const hidden: number[] = []
   for (const run of ascii.matchAll(DIGIT_RUN)) {

@@ -12,6 +12,7 @@ import { MATCHER_DEFAULTS } from '../matcher/matcher'
 import { normalise } from '../matcher/normalise'
 import { findLocation } from './location'
 import type { ResidentProfile } from '../store/types'
+import type { TokenBuckets } from './rate-limit'
 
 export const DEMAND_DEFAULTS = {
   /** Lines of recent conversation a ticket carries for the caseworker. */
@@ -58,9 +59,11 @@ export class DemandConversation {
   readonly #askSettlement: (ctx: Context) => void
   readonly #recent: DemandMemory
   readonly #words: KnowledgeBase['words']
+  readonly #addressTickets?: TokenBuckets
 
-  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void, memory = new DemandMemory()) {
+  constructor(service: TicketService, kb: KnowledgeBase, translate: Translate, askSettlement: (ctx: Context) => void, memory = new DemandMemory(), addressTickets?: TokenBuckets) {
     this.#service = service
+    this.#addressTickets = addressTickets
     this.#recent = memory
     this.#kb = kb
     this.#t = translate
@@ -207,7 +210,9 @@ export class DemandConversation {
       draft = { ...draft, location: found }
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
-    const ticket = await this.#raise(ctx, draft as RaisedDraft)
+    const raised = draft as RaisedDraft
+    const ticket = await this.#raise(ctx, raised)
+    if (!ticket) return this.#heldBack(ctx, raised.summary)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
     const key = ticket.joined ? 'ticket.joined_open' : ticket.merged ? 'ticket.merged' : created
@@ -222,7 +227,7 @@ export class DemandConversation {
   async #urgent(ctx: Context, text: string): Promise<void> {
     this.#escalating(ctx, 1)
     // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
-    const ticket = await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text })
+    const ticket = (await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text }))!
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
     if (ticket.joined) ctx.reply(this.#t(ctx.locale, 'ticket.joined_open', { id: ticket.id, count: this.#service.maxOpenPerResident }))
@@ -235,12 +240,17 @@ export class DemandConversation {
     if (ctx.sources.length === 0) ctx.cite(this.#kb.topics.get('escalation')!.sources)
   }
 
-  /** A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). */
-  async #raise(ctx: Context, draft: RaisedDraft): Promise<Ticket & { merged?: boolean; joined?: true }> {
+  /**
+   * A new ticket, or the same demand added to the resident's ticket of a moment ago (a double send). Undefined when
+   * the resident's network address has raised too many new tickets this hour (never for an urgent demand).
+   */
+  async #raise(ctx: Context, draft: RaisedDraft): Promise<(Ticket & { merged?: boolean; joined?: true }) | undefined> {
     const now = ctx.message.receivedAt.getTime()
     const recent = (await this.#service.ofResident(ctx.residentKey)).find((t) =>
       isOpenStatus(t.status) && t.category === draft.category && now - Date.parse(t.createdAt) < DEMAND_DEFAULTS.mergeWindowMs)
     if (recent) return { ...(await this.#service.addResidentMessage(recent.id, draft.summary)), merged: true }
+    const origin = ctx.message.origin
+    if (draft.priority === 'normal' && origin && this.#addressTickets && !this.#addressTickets.take(origin).allowed) return undefined
     return this.#service.create({
       residentKey: ctx.residentKey,
       channel: ctx.message.channel,
@@ -253,6 +263,17 @@ export class DemandConversation {
       ...(draft.location ? { location: draft.location } : {}),
       context: [...this.#recentOf(ctx.residentKey).lines],
     })
+  }
+
+  /**
+   * Too many new tickets from one address (a flood of invented residents): the demand is not lost, it is on the
+   * unanswered list that staff read, with the demand quoted in the reply, and the resident is told how to reach the
+   * service centre meanwhile.
+   */
+  #heldBack(ctx: Context, summary: string): void {
+    ctx.outcome = { ...ctx.outcome, fallback: true }
+    const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
+    ctx.reply(this.#t(ctx.locale, settlement ? 'ticket.address_busy' : 'ticket.address_busy_no_settlement', { phone: settlement?.serviceCentre.phone, summary }))
   }
 
   async #status(ctx: Context): Promise<void> {

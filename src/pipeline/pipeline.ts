@@ -21,7 +21,7 @@ import { CheckConversation } from '../dialogue/check-conversation'
 import { resolveLocale } from './locale'
 import { NoticeConversation } from '../broadcast/notice-conversation'
 import type { NoticeService } from '../broadcast/notice-service'
-import { residentRateLimit } from './rate-limit'
+import { TokenBuckets } from './rate-limit'
 
 export interface PipelineOptions {
   kb: KnowledgeBase
@@ -43,6 +43,8 @@ export interface PipelineOptions {
   canPush?: (channel: string) => boolean
   /** Messages per resident: a burst, then so many a minute (CHAT_RATE_BURST, CHAT_RATE_PER_MINUTE). */
   rateLimit?: { burst: number; perMinute: number }
+  /** New tickets raised from one network address in an hour (TICKETS_PER_ADDRESS_PER_HOUR); urgent ones always pass. */
+  ticketsPerAddressPerHour?: number
   /** The time the rate limit counts in. */
   clock?: Clock
   /** Serialises one resident's messages across instances (PostgreSQL's advisory locks); this process's own queue without it. */
@@ -143,8 +145,11 @@ export class Pipeline {
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
   readonly #demandMemory = new DemandMemory()
-  /** First in the chain and kept across a knowledge reload: residents' allowances are not reset by one. */
-  readonly #rateLimit: Middleware
+  /** Asked before anything else and kept across a knowledge reload: residents' allowances are not reset by one. */
+  readonly #allowance: TokenBuckets
+  /** New tickets per network address, kept across a knowledge reload too. */
+  readonly #addressTickets: TokenBuckets
+  readonly #logger: Logger
 
   constructor(options: PipelineOptions) {
     this.#options = options
@@ -158,13 +163,14 @@ export class Pipeline {
     // In order here first, then across instances: one lock (and its connection) per resident at a time.
     const acrossInstances = options.residentLock
     this.#residentLock = (key, work) => this.#oneAtATime.run(key, acrossInstances ? () => acrossInstances(key, work) : work)
-    this.#rateLimit = residentRateLimit({
+    this.#logger = logger
+    const clock = options.clock ?? systemClock
+    this.#allowance = new TokenBuckets({
       ...(options.rateLimit ?? { burst: DEFAULTS.CHAT_RATE_BURST, perMinute: DEFAULTS.CHAT_RATE_PER_MINUTE }),
-      clock: options.clock ?? systemClock,
-      // The wait reply in the wording of the knowledge in use, reloaded or not.
-      translate: (...args) => this.#answering.translate(...args),
-      logger,
+      clock,
     })
+    const perHour = options.ticketsPerAddressPerHour ?? DEFAULTS.TICKETS_PER_ADDRESS_PER_HOUR
+    this.#addressTickets = new TokenBuckets({ burst: perHour, perMinute: perHour / 60, clock })
     this.#answering = this.#compose(options)
   }
 
@@ -179,7 +185,7 @@ export class Pipeline {
   #compose(options: PipelineOptions): { run: Middleware; composer: AnswerComposer; translate: Translate } {
     const composer = new AnswerComposer(options.kb, options.translate)
     const commands = new ConversationCommands(options.kb, options.translate, composer)
-    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory)
+    const demands = options.tickets && new DemandConversation(options.tickets, options.kb, options.translate, (ctx) => commands.askSettlement(ctx), this.#demandMemory, this.#addressTickets)
     if (demands) commands.onSettlementSaved = (ctx) => demands.afterSettlement(ctx)
     const checks = new CheckConversation({
       kb: options.kb,
@@ -195,7 +201,6 @@ export class Pipeline {
       askSettlement: (ctx) => commands.askSettlement(ctx),
     })
     const run = compose([
-      this.#rateLimit,
       recordTurn(options.conversations),
       errorBoundary(options.logger, options.translate),
       resolveChoice,
@@ -213,6 +218,8 @@ export class Pipeline {
   /** Handles one message; messages of one resident are handled one after another, in arrival order. */
   handle(message: InboundMessage): Promise<Context> {
     const key = residentKey(message.channel, message.channelUserId)
+    const allowance = this.#allowance.take(key)
+    if (!allowance.allowed) return this.#throttled(message, allowance.tellWaitSeconds)
     return this.#residentLock(key, async () => {
       const stored = await storing('resident profile', () => this.#residents.get(key))
       const resident = stored ?? newResident(message)
@@ -226,7 +233,7 @@ export class Pipeline {
       if (returned) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#answering.run(ctx, async () => {})
-      if (!ctx.throttled) this.#rememberChoices(ctx)
+      this.#rememberChoices(ctx)
       if (!stored || ctx.residentChanged) {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
         await storing('resident profile', () => this.#residents.save(ctx.resident))
@@ -234,6 +241,22 @@ export class Pipeline {
       if (returned) await this.#onReturned?.(message.channel, message.channelUserId)
       return ctx
     })
+  }
+
+  /**
+   * A message over the resident's allowance is not queued, understood, answered or recorded. Only when the resident
+   * is to be told to wait (once a minute) is their profile read, for the language to say it in.
+   */
+  async #throttled(message: InboundMessage, tellWaitSeconds: number | undefined): Promise<Context> {
+    const key = residentKey(message.channel, message.channelUserId)
+    const resident = tellWaitSeconds === undefined ? undefined : await storing('resident profile', () => this.#residents.get(key))
+    const ctx = new Context(message, resolveLocale(message, resident?.locale, this.#defaultLocale), resident ?? newResident(message))
+    ctx.throttled = true
+    if (tellWaitSeconds !== undefined) {
+      ctx.reply(this.#answering.translate(ctx.locale, 'rate.wait', { seconds: tellWaitSeconds }))
+      this.#logger.info({ resident: key, channel: message.channel }, 'resident over the message rate limit: not answered')
+    }
+    return ctx
   }
 
   /** The platform says a resident who had blocked the bot unblocked it: unmarked, and what waited is delivered. */

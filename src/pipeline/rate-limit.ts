@@ -1,23 +1,18 @@
 import type { Clock } from '../core/clock'
-import type { Middleware } from '../core/composer'
-import type { Logger } from '../core/logger'
 import { RecentMap } from '../core/recent-map'
-import type { Translate } from '../i18n'
 
-export interface ResidentRateLimitOptions {
-  /** Messages a resident may send at once (CHAT_RATE_BURST). */
+export interface TokenBucketsOptions {
+  /** What may come at once (CHAT_RATE_BURST for a resident's messages). */
   burst: number
-  /** Messages a minute once the burst is spent (CHAT_RATE_PER_MINUTE); the allowance refills continuously. */
+  /** How many a minute once the burst is spent (CHAT_RATE_PER_MINUTE); the allowance refills continuously. */
   perMinute: number
   clock: Clock
-  translate: Translate
-  logger: Logger
 }
 
 export const RATE_LIMIT_DEFAULTS = {
-  /** Residents whose allowance is remembered; one forgotten starts again with a full burst. */
+  /** Keys (residents, addresses) whose allowance is remembered; one forgotten starts again with a full burst. */
   residentsKept: 100_000,
-  /** A resident over the limit is told to wait at most once in this long; the rest of a flood gets no reply. */
+  /** A sender over the limit is told to wait at most once in this long; the rest of a flood gets no reply. */
   waitNoticeEveryMs: 60_000,
 }
 
@@ -27,29 +22,38 @@ interface Bucket {
   toldAt?: number
 }
 
+/** Within the allowance; or over it, with the seconds to wait when the sender is to be told (once a minute). */
+export type Allowance = { allowed: true } | { allowed: false; tellWaitSeconds?: number }
+
 /**
- * Per resident, on every channel: a token bucket of `burst` messages refilled at `perMinute`. A message over the
- * limit is not processed (not understood, answered or recorded); the resident is asked, once, to wait a moment.
- * It runs first in the pipeline, so a flood from one resident costs little and slows nobody else.
+ * A token bucket per key of `burst` refilled at `perMinute`, in memory. Per resident on every channel, the pipeline
+ * asks it before it queues a message or loads the profile, so a flood from one resident costs a map lookup per
+ * message and slows nobody else; per client address, it caps the new tickets one address can raise.
  */
-export function residentRateLimit({ burst, perMinute, clock, translate, logger }: ResidentRateLimitOptions): Middleware {
-  const buckets = new RecentMap<string, Bucket>(RATE_LIMIT_DEFAULTS.residentsKept)
-  const refillPerMs = perMinute / 60_000
-  return async (ctx, next) => {
-    const now = clock.now().getTime()
-    const bucket = buckets.get(ctx.residentKey) ?? { tokens: burst, at: now }
-    bucket.tokens = Math.min(burst, bucket.tokens + Math.max(0, now - bucket.at) * refillPerMs)
+export class TokenBuckets {
+  readonly #buckets = new RecentMap<string, Bucket>(RATE_LIMIT_DEFAULTS.residentsKept)
+  readonly #burst: number
+  readonly #refillPerMs: number
+  readonly #clock: Clock
+
+  constructor({ burst, perMinute, clock }: TokenBucketsOptions) {
+    this.#burst = burst
+    this.#refillPerMs = perMinute / 60_000
+    this.#clock = clock
+  }
+
+  take(key: string): Allowance {
+    const now = this.#clock.now().getTime()
+    const bucket = this.#buckets.get(key) ?? { tokens: this.#burst, at: now }
+    bucket.tokens = Math.min(this.#burst, bucket.tokens + Math.max(0, now - bucket.at) * this.#refillPerMs)
     bucket.at = now
-    buckets.set(ctx.residentKey, bucket)
+    this.#buckets.set(key, bucket)
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1
-      return next()
+      return { allowed: true }
     }
-    ctx.throttled = true
-    if (bucket.toldAt !== undefined && now - bucket.toldAt < RATE_LIMIT_DEFAULTS.waitNoticeEveryMs) return
+    if (bucket.toldAt !== undefined && now - bucket.toldAt < RATE_LIMIT_DEFAULTS.waitNoticeEveryMs) return { allowed: false }
     bucket.toldAt = now
-    const seconds = Math.max(1, Math.ceil((1 - bucket.tokens) / refillPerMs / 1000))
-    ctx.reply(translate(ctx.locale, 'rate.wait', { seconds }))
-    logger.info({ resident: ctx.residentKey, channel: ctx.message.channel }, 'resident over the message rate limit: not answered')
+    return { allowed: false, tellWaitSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.#refillPerMs / 1000)) }
   }
 }

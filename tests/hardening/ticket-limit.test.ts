@@ -76,3 +76,38 @@ describe('open tickets per resident (TICKETS_OPEN_PER_RESIDENT)', () => {
     expect(alerts.some((a) => a.text.includes('紧急') && a.text.includes('着火'))).toBe(true)
   })
 })
+
+describe('new tickets per network address (TICKETS_PER_ADDRESS_PER_HOUR)', () => {
+  const chat = (app: import('fastify').FastifyInstance, userId: string, text: string, remoteAddress: string) =>
+    app.inject({ method: 'POST', url: '/api/chat', payload: { userId, text }, remoteAddress }).then((r) => r.json().replies.map((x: { text: string }) => x.text).join('\n') as string)
+  /** A new resident invented for each request, as a flood from one address does; each tells a settlement first. */
+  const inventedResident = async (app: import('fastify').FastifyInstance, n: number, address: string) => {
+    await chat(app, `anon-${n}`, '/settlement xingfu_jiayuan_sample', address)
+    let reply = await chat(app, `anon-${n}`, DEMANDS[n % DEMANDS.length]!, address)
+    if (reply.includes('哪栋') || reply.includes('几栋') || reply.includes('楼')) reply += '\n' + await chat(app, `anon-${n}`, '3栋2单元502', address)
+    return reply
+  }
+
+  it('caps the tickets one address raises; the rest are kept on the unanswered list, others and urgent reports pass', async () => {
+    const { assistant, app } = await (await deskFixture(ws.dir, ws.clock)).start({ TICKETS_PER_ADDRESS_PER_HOUR: '3', HTTP_RATE_LIMIT_MAX: '1000' })
+    const replies: string[] = []
+    for (let n = 0; n < 6; n += 1) replies.push(await inventedResident(app, n, '203.0.113.66'))
+    const tickets = await assistant.desk!.tickets.list()
+    expect(tickets).toHaveLength(3)
+    const phone = assistant.knowledge.current().settlements.find((s) => s.id === 'xingfu_jiayuan_sample')!.serviceCentre.phone
+    expect(replies.slice(3).every((r) => r.includes('暂时没能转成工单') && r.includes(phone))).toBe(true)
+    // What the held-back residents said is not lost: staff find it on the unanswered list, quoted in the reply.
+    const unanswered = (await assistant.conversations.listUnanswered()).map((t) => [t.text, ...t.replies].join('\n')).join('\n')
+    for (let n = 3; n < 6; n += 1) expect(unanswered).toContain(DEMANDS[n % DEMANDS.length])
+
+    // Another address is not held by this one's flood, and an urgent report always becomes a ticket.
+    await inventedResident(app, 10, '198.51.100.7')
+    expect(await chat(app, 'anon-11', '救命 楼下着火了', '203.0.113.66')).toContain('119')
+    expect(await assistant.desk!.tickets.list()).toHaveLength(5)
+
+    // The allowance refills over the hour.
+    ws.clock.advance(25 * MINUTE)
+    await inventedResident(app, 12, '203.0.113.66')
+    expect(await assistant.desk!.tickets.list()).toHaveLength(6)
+  })
+})

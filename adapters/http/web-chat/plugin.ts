@@ -109,7 +109,7 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
     const { text, button, locale } = parse(webChatRequestSchema, request.body)
     const receivedAt = clock.now()
     const ctx = await pipeline.handle({
-      channel: WEB_CHANNEL, channelUserId: residentId, text: button?.value ?? text!, locale, receivedAt, ...(button ? { button } : {}),
+      channel: WEB_CHANNEL, channelUserId: residentId, text: button?.value ?? text!, locale, receivedAt, origin: request.ip, ...(button ? { button } : {}),
     })
     const citations = pipeline.citations(ctx)
     // Under the answer, the sources its text does not already name (a policy answer ends with its own).
