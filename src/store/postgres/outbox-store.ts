@@ -1,21 +1,14 @@
-import type pg from 'pg'
 import type { OutboxItem, OutboxRepository } from '../types'
-import { inTransaction } from './pool'
+import { inTransaction, PostgresStore } from './pool'
 
 export const OUTBOX_COLUMNS = ['id', 'channel', 'recipient', 'status', 'next_attempt_at', 'created_at', 'doc']
 export const outboxRow = (item: OutboxItem) => [item.id, item.channel, item.recipient, item.status, item.nextAttemptAt, item.createdAt, item]
 type DocRow = { doc: OutboxItem }
 
 /** The outbox, one row an item; instances claim due items with `FOR UPDATE SKIP LOCKED`, so each goes to one of them. */
-export class PostgresOutboxStore implements OutboxRepository {
-  readonly #pool: pg.Pool
-
-  constructor(pool: pg.Pool) {
-    this.#pool = pool
-  }
-
+export class PostgresOutboxStore extends PostgresStore implements OutboxRepository {
   async add(item: OutboxItem): Promise<void> {
-    await this.#pool.query(
+    await this.pool.query(
       'INSERT INTO outbox (id, channel, recipient, status, next_attempt_at, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)',
       outboxRow(item),
     )
@@ -23,12 +16,12 @@ export class PostgresOutboxStore implements OutboxRepository {
 
   async due(now: Date): Promise<OutboxItem[]> {
     const sql = `SELECT doc FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 ORDER BY created_at, id`
-    return (await this.#pool.query<DocRow>(sql, [now.toISOString()])).rows.map((row) => row.doc)
+    return (await this.pool.query<DocRow>(sql, [now.toISOString()])).rows.map((row) => row.doc)
   }
 
   async claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]> {
     // Rows another instance is claiming at this moment are skipped, not waited for: it takes them, this one the rest.
-    const { rows } = await this.#pool.query<DocRow>(
+    const { rows } = await this.pool.query<DocRow>(
       `WITH claimed AS (
          SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 AND channel = ANY($2)
          ORDER BY next_attempt_at, created_at FOR UPDATE SKIP LOCKED
@@ -41,7 +34,7 @@ export class PostgresOutboxStore implements OutboxRepository {
   }
 
   update(id: string, patch: Partial<OutboxItem>): Promise<void> {
-    return inTransaction(this.#pool, async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const item = (await client.query<DocRow>('SELECT doc FROM outbox WHERE id = $1 FOR UPDATE', [id])).rows[0]?.doc
       if (!item) return
       const updated = { ...item, ...patch }
@@ -54,10 +47,10 @@ export class PostgresOutboxStore implements OutboxRepository {
 
   async held(channel: string, recipient: string): Promise<OutboxItem[]> {
     const sql = `SELECT doc FROM outbox WHERE status = 'held' AND channel = $1 AND recipient = $2 ORDER BY created_at, id`
-    return (await this.#pool.query<DocRow>(sql, [channel, recipient])).rows.map((row) => row.doc)
+    return (await this.pool.query<DocRow>(sql, [channel, recipient])).rows.map((row) => row.doc)
   }
 
   async list(): Promise<OutboxItem[]> {
-    return (await this.#pool.query<DocRow>('SELECT doc FROM outbox ORDER BY created_at, id')).rows.map((row) => row.doc)
+    return (await this.pool.query<DocRow>('SELECT doc FROM outbox ORDER BY created_at, id')).rows.map((row) => row.doc)
   }
 }

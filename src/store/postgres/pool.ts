@@ -63,3 +63,8 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     release(broken)
   }
 }
+
+/** A store over the pool: every PostgreSQL repository is one. */
+export abstract class PostgresStore {
+  constructor(protected readonly pool: pg.Pool) {}
+}

@@ -1,5 +1,5 @@
-import type pg from 'pg'
 import type { ResidentProfile, ResidentRepository } from '../types'
+import { PostgresStore } from './pool'
 
 /** The columns of `residents`, in order, for a profile. */
 export const RESIDENT_COLUMNS = ['key', 'settlement_id', 'notices', 'blocked', 'linked_to', 'tags', 'doc']
@@ -7,20 +7,14 @@ export const residentRow = (profile: ResidentProfile) =>
   [profile.key, profile.settlementId ?? null, profile.notices, profile.blocked, profile.linkedTo ?? null, profile.tags, profile]
 
 /** Resident profiles, one row each; the columns beside the profile are what a broadcast audience selects on. */
-export class PostgresResidentStore implements ResidentRepository {
-  readonly #pool: pg.Pool
-
-  constructor(pool: pg.Pool) {
-    this.#pool = pool
-  }
-
+export class PostgresResidentStore extends PostgresStore implements ResidentRepository {
   async get(key: string): Promise<ResidentProfile | undefined> {
-    const { rows } = await this.#pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents WHERE key = $1', [key])
+    const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents WHERE key = $1', [key])
     return rows[0]?.doc
   }
 
   async save(profile: ResidentProfile): Promise<void> {
-    await this.#pool.query(
+    await this.pool.query(
       `INSERT INTO residents (key, settlement_id, notices, blocked, linked_to, tags, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (key) DO UPDATE SET settlement_id = $2, notices = $3, blocked = $4, linked_to = $5, tags = $6, doc = $7`,
       residentRow(profile),
@@ -28,7 +22,7 @@ export class PostgresResidentStore implements ResidentRepository {
   }
 
   async list(): Promise<ResidentProfile[]> {
-    const { rows } = await this.#pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents ORDER BY key')
+    const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents ORDER BY key')
     return rows.map((row) => row.doc)
   }
 }
