@@ -5,15 +5,21 @@ import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
 import { OutboxDispatcher } from './escalation/outbox'
+import { DutyRoster } from './escalation/duty'
 import { EscalationScheduler } from './escalation/scheduler'
 import { StaffDirectory } from './escalation/staff'
 import { StaffAudit } from './escalation/staff-audit'
 import { StaffChat } from './escalation/staff-chat'
 import { TicketService } from './escalation/ticket-service'
+import { TimeLimits } from './escalation/time-limits'
+import { WorkingCalendar } from './escalation/working-calendar'
 import { createTranslator, type Translate } from './i18n'
 import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type KnowledgeProblem } from './knowledge/loader'
-import { IntentMatcher } from './matcher/matcher'
+import type { IntentMatcher } from './matcher/matcher'
+import { loadMatcher, MODEL_FILE } from './matcher/model'
 import { Pipeline } from './pipeline/pipeline'
+import { ResidentRetention } from './store/resident-retention'
+import { assertDataIntact } from './store/lowdb/data-check'
 import { openStores, type StoreSet } from './store/stores'
 import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
 
@@ -49,6 +55,8 @@ export interface Assistant {
   knowledge: KnowledgeSource
   /** Every store, on lowdb or PostgreSQL (DATABASE_URL); closed at shutdown. */
   stores: StoreSet
+  /** Removes anonymous residents silent for RESIDENT_RETENTION_DAYS (started by the server). */
+  retention: ResidentRetention
 }
 
 export interface WebChatStores {
@@ -63,7 +71,8 @@ export interface KnowledgeSource {
   /**
    * Reads and validates the knowledge and intent files again; when they are valid, the assistant answers with
    * them from the next message on. When not, nothing changes and the problems say what to fix.
-   * Settlements and staff are read at start only (the staff directory and notices rest on them).
+   * Settlements, and the desk's time limits, working days and duty desk, are read at start only (the staff
+   * directory and notices rest on them); the staff file is watched by the desk's scheduler.
    */
   reload(): Promise<ReloadOutcome>
 }
@@ -86,9 +95,11 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
   const audit = new StaffAudit(stores.audit, clock)
   const outbox = new OutboxDispatcher(stores.outbox, clock, logger)
   const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
+  const calendar = new WorkingCalendar(kb.workingDays)
   const service = new TicketService({
     tickets, residents, audit, staff, outbox, translate, clock, logger,
-    limits: { urgentHours: config.TICKET_URGENT_HOURS, normalWorkingDays: config.TICKET_NORMAL_WORKING_DAYS },
+    limits: new TimeLimits(kb.timeLimits, calendar),
+    duty: new DutyRoster(kb.dutyDesk, kb.settlements),
     supervisorAlertDelayMs: config.TICKET_SUPERVISOR_ALERT_HOURS * 3_600_000,
     names: {
       settlement: (id) => kb.settlements.find((s) => s.id === id)?.name['zh-CN'],
@@ -97,7 +108,7 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
   stores.relayTicketAlerts?.(service, logger)
-  const scheduler = new EscalationScheduler(service, outbox, logger)
+  const scheduler = new EscalationScheduler({ service, outbox, logger, staff, staffFile: config.STAFF_FILE, calendar, clock })
   return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }
 
@@ -105,8 +116,11 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
 export async function createAssistant(config: Config, overrides: AssistantOverrides = {}): Promise<Assistant> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
+  // Every store file is read before anything is served or written: a damaged one stops start-up, named.
+  await assertDataIntact(path.resolve(config.DATA_DIR))
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
-  const matcher = IntentMatcher.trained(kb)
+  const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
+  const matcher = await loadMatcher(kb, modelFile, logger)
   const translate = await createTranslator(kb.messages)
   const stores = await openStores(config, { writer: overrides.storeWriter, logger })
   const conversations = overrides.conversations ?? stores.conversations
@@ -149,15 +163,16 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
         throw error
       }
       // Settlements stay as loaded at start: a changed list would disagree with the staff directory and notices.
-      const next = { kb: { ...fresh, settlements: current.kb.settlements }, matcher: IntentMatcher.trained(fresh), translate: await createTranslator(fresh.messages) }
+      const next = { kb: { ...fresh, settlements: current.kb.settlements }, matcher: await loadMatcher(fresh, modelFile, logger), translate: await createTranslator(fresh.messages) }
       pipeline.replaceKnowledge(next)
       current = next
       logger.info({ intents: fresh.intents.length }, 'knowledge base reloaded')
       return { ok: true, intents: fresh.intents.length, topics: fresh.topics.size, loadedAt: new Date().toISOString() }
     },
   }
+  const retention = new ResidentRetention({ residents, tickets: desk?.tickets, days: config.RESIDENT_RETENTION_DAYS, clock, logger })
   return {
-    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, stores,
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, stores, retention,
     get kb() { return current.kb },
     get matcher() { return current.matcher },
     get translate() { return current.translate },

@@ -1,7 +1,6 @@
 // The composition root: configuration → assistant (knowledge, matcher, stores, demand desk, pipeline) → adapters.
 // It is the one module of src/ that imports adapters; the adapters themselves only import src/.
 import { buildHttpServer } from '../adapters/http/server'
-import { createTelegramBot, TelegramAdapter } from '../adapters/telegram/telegram-adapter'
 import { createAssistant } from './assistant'
 import { loadConfig } from './config/env'
 import { isAnjuError } from './core/errors'
@@ -15,13 +14,14 @@ async function main(): Promise<void> {
   const app = await buildHttpServer({ ...assistant, consoleIdleMinutes: config.CONSOLE_IDLE_MINUTES })
 
   // Channels join only when configured; one that fails to start is logged and the rest keep running.
-  const bot = createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
-  const telegram = bot && new TelegramAdapter({ bot, pipeline, translate, logger, staffChat: desk?.staffChat })
+  // Channel libraries load only when their channel is configured: telegraf and wechaty cost start-up time.
+  const telegramAdapter = config.TELEGRAM_BOT_TOKEN ? await import('../adapters/telegram/telegram-adapter') : undefined
+  const bot = telegramAdapter?.createTelegramBot(config.TELEGRAM_BOT_TOKEN, config.TELEGRAM_API_ROOT)
+  const telegram = telegramAdapter && bot && new telegramAdapter.TelegramAdapter({ bot, pipeline, translate, logger, staffChat: desk?.staffChat })
   const webhook = config.TELEGRAM_WEBHOOK_URL && config.TELEGRAM_WEBHOOK_SECRET
     ? { url: config.TELEGRAM_WEBHOOK_URL, secret: config.TELEGRAM_WEBHOOK_SECRET }
     : undefined
   if (telegram && webhook) telegram.mountWebhook(app, webhook.url, webhook.secret)
-  // wechaty and its puppet take about half of start-up to load: only when WeChat is configured.
   const wechatAdapter = config.WECHATY_PUPPET ? await import('../adapters/wechat/wechat-adapter') : undefined
   const wechaty = wechatAdapter?.createWechaty(config)
   const wechat = wechatAdapter && wechaty && new wechatAdapter.WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
@@ -43,12 +43,14 @@ async function main(): Promise<void> {
     logger.info({ puppet: config.WECHATY_PUPPET }, 'WeChat started: scan the QR code to log in (unless a saved session logs in)')
   }
   await desk?.scheduler.start()
+  assistant.retention.start()
   // After the channels are registered: broadcasts a restart interrupted resume on them.
   await broadcast?.start()
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down')
     desk?.scheduler.stop()
+    assistant.retention.stop()
     await broadcast?.stop()
     await wechat?.stop()
     await telegram?.stop()

@@ -11,8 +11,6 @@ export const DEFAULTS = {
   LOG_LEVEL: 'info',
   DEFAULT_LOCALE: 'zh-CN',
   STAFF_FILE: './config/staff.yaml',
-  TICKET_URGENT_HOURS: 2,
-  TICKET_NORMAL_WORKING_DAYS: 3,
   TICKET_SUPERVISOR_ALERT_HOURS: 2,
   DIALOGUE_IDLE_MINUTES: 30,
   CONSOLE_IDLE_MINUTES: 30,
@@ -28,6 +26,7 @@ export const DEFAULTS = {
   HTTP_MAX_REQUESTS_PER_SOCKET: 1_000,
   HTTP_MAX_CONNECTIONS: 800,
   DATABASE_POOL_SIZE: 10,
+  RESIDENT_RETENTION_DAYS: 180,
 } as const
 
 const count = (max: number, fallback: number) => z.coerce.number().int().positive().max(max).default(fallback)
@@ -52,9 +51,6 @@ const envSchema = z.object({
   DEFAULT_LOCALE: z.enum(LOCALES).default(DEFAULTS.DEFAULT_LOCALE),
   /** Staff, their roles and the SHA-256 of their API tokens; without the file the staff API answers 401. */
   STAFF_FILE: z.string().trim().min(1).default(DEFAULTS.STAFF_FILE),
-  /** Time limits: urgent tickets in hours, normal ones in working days (Monday–Friday, China time). */
-  TICKET_URGENT_HOURS: z.coerce.number().positive().max(240).default(DEFAULTS.TICKET_URGENT_HOURS),
-  TICKET_NORMAL_WORKING_DAYS: z.coerce.number().int().positive().max(60).default(DEFAULTS.TICKET_NORMAL_WORKING_DAYS),
   /** How long after the due time the supervisor is alerted as well as the assignee. */
   TICKET_SUPERVISOR_ALERT_HOURS: z.coerce.number().min(0).max(240).default(DEFAULTS.TICKET_SUPERVISOR_ALERT_HOURS),
   /** A pre-check left this long without an answer ends; the resident is told so when they write again. */
@@ -84,6 +80,11 @@ const envSchema = z.object({
   HTTP_MAX_REQUESTS_PER_SOCKET: count(1_000_000, DEFAULTS.HTTP_MAX_REQUESTS_PER_SOCKET),
   /** Connections beyond this are refused at once; keep it under the open-file limit (ulimit -n). */
   HTTP_MAX_CONNECTIONS: count(1_000_000, DEFAULTS.HTTP_MAX_CONNECTIONS),
+  /**
+   * Residents who never told a settlement and have not written for this many days are removed (their profile:
+   * language, what was being asked); 0 keeps everyone. Residents of a settlement are kept.
+   */
+  RESIDENT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(DEFAULTS.RESIDENT_RETENTION_DAYS),
   /** Behind a reverse proxy: which proxies to believe for the client address (X-Forwarded-For). */
   TRUST_PROXY: trustProxy.default(false),
   /** Telegram starts only when a token is set. */

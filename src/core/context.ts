@@ -72,6 +72,11 @@ export class Context {
    * and the terminal cannot: there the assistant never promises to send anything.
    */
   canPush = false
+  /**
+   * Saves the profile now rather than at the end of the turn (the pipeline sets it): a step that stores something
+   * else first (a ticket) saves the question it answers as closed before, so that a crash between never leaves it open.
+   */
+  saveResidentNow: () => Promise<void> = async () => {}
   /** The resident's profile; change it through `updateResident` so that it is saved. */
   readonly resident: ResidentProfile
   #residentChanged = false

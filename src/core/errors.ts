@@ -14,6 +14,10 @@ export const ERROR_CODES = {
   ANJU_ERR_CONFLICT: { status: 409, message: 'Not possible in the current state' },
   ANJU_ERR_RATE_LIMITED: { status: 429, message: 'Too many requests' },
   ANJU_ERR_STORE: { status: 503, message: 'Storage is unavailable' },
+  /** A store file that cannot be read as written: its path, what is wrong, and how to repair it. */
+  ANJU_ERR_DATA_DAMAGED: { status: 503, message: 'A data file is damaged' },
+  /** Start-up found damaged store files and stopped, so that nothing is served from (or written over) them. */
+  ANJU_ERR_DATA_CHECK_FAILED: { status: 500, message: 'Start-up stopped: damaged data files' },
   ANJU_ERR_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
 } as const
 

@@ -39,6 +39,11 @@ export interface SendOptions {
    * a lost answer. at-most-once (notices): it is not, and the delivery ends `unknown`.
    */
   mode?: 'at-least-once' | 'at-most-once'
+  /**
+   * The outbox item's id: a channel that can tell it delivered one before (the web chat keeps it with the entry)
+   * does not deliver it twice when a crash made the outbox try again.
+   */
+  deliveryId?: string
   /** Bulk messages (notices) go out only when no conversation is waiting to be answered. */
   priority?: 'interactive' | 'bulk'
   /** Cancels the delivery if it has not gone out yet. */

@@ -90,12 +90,18 @@ export class OutboxDispatcher {
     return { ...this.#stats }
   }
 
-  async enqueue(item: NewOutboxItem): Promise<OutboxItem> {
+  /** Stores the item (under `id` where the caller chose one, so that a recovery can tell whether it was stored), then delivers it. */
+  async enqueue(item: NewOutboxItem, id: string = randomUUID()): Promise<OutboxItem> {
     const now = this.#clock.now().toISOString()
-    const stored: OutboxItem = { ...item, id: randomUUID(), status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }
+    const stored: OutboxItem = { ...item, id, status: 'pending', attempts: 0, nextAttemptAt: now, createdAt: now }
     await this.#outbox.add(stored)
     void this.drain()
     return stored
+  }
+
+  /** The id of every item ever stored (pending, held, sent or given up): recoveries after a crash check against it. */
+  async storedIds(): Promise<Set<string>> {
+    return new Set((await this.#outbox.list()).map((item) => item.id))
   }
 
   /** Hands every due item to its channel; resolves once the deliveries under way have ended. */
@@ -158,7 +164,7 @@ export class OutboxDispatcher {
     let result: DeliveryResult
     try {
       const reply = { text: item.text, ...(item.choices ? { choices: item.choices } : {}), ...(item.ticketId ? { tag: item.ticketId } : {}) }
-      result = await sender.send(item.recipient, reply, item.audience, { mode: 'at-least-once' })
+      result = await sender.send(item.recipient, reply, item.audience, { mode: 'at-least-once', deliveryId: item.id })
     } catch (error) {
       result = { status: 'retry', afterMs: 0, reason: (error as Error).message }
     }

@@ -1,5 +1,6 @@
 import { chinaMonth } from '../core/china-time'
 import { POLICY_INTENT_IDS } from '../knowledge/schemas'
+import { assessmentFigures, type AssessmentFigures, type AssessmentRow } from './assessment'
 import { isOpenStatus, type Ticket } from './ticket'
 
 /** The figures of one period (the whole range, or one month of it). */
@@ -24,6 +25,8 @@ export interface TicketReport extends ReportFigures {
   to?: string
   /** Month by month in China time (`2026-11`), oldest first: the charts' series. */
   monthly: (ReportFigures & { month: string })[]
+  /** Response, on-time, resolution and satisfaction rates per settlement and caseworker per month. */
+  assessment: AssessmentFigures
 }
 
 /** Topics a ticket can be counted under: the policy topics but the general "reach a caseworker" one. */
@@ -83,7 +86,7 @@ export function ticketReport(tickets: Ticket[], now: Date, range: { from?: strin
     else byMonth.set(month, [ticket])
   }
   const monthly = [...byMonth.keys()].sort().map((month) => ({ month, ...figures(byMonth.get(month)!, nowIso) }))
-  return { ...range, ...figures(tickets, nowIso), monthly }
+  return { ...range, ...figures(tickets, nowIso), monthly, assessment: assessmentFigures(tickets, now) }
 }
 
 const csvCell = (value: unknown) => {
@@ -105,6 +108,14 @@ function figureRows(period: string, f: ReportFigures): unknown[][] {
   ]
 }
 
+const ASSESSMENT_METRICS = ['tickets', 'responseRate', 'onTimeRate', 'resolutionRate', 'returnVisits', 'satisfactionRate'] as const
+const snake = (name: string) => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)
+
+/** Assessment rows: the month, `assessment_<metric>`, `settlement:<id>` or `caseworker:<id>`, the value. */
+function assessmentRows(by: 'settlement' | 'caseworker', rows: AssessmentRow[]): unknown[][] {
+  return rows.flatMap((row) => ASSESSMENT_METRICS.map((metric) => [row.month, `assessment_${snake(metric)}`, `${by}:${row.id}`, row[metric]]))
+}
+
 /** The same report as CSV rows: period (`all` or a month), metric, key, value — opens in any spreadsheet. */
 export function ticketReportCsv(report: TicketReport): string {
   const rows: unknown[][] = [
@@ -113,6 +124,8 @@ export function ticketReportCsv(report: TicketReport): string {
     ['all', 'range', 'to', report.to ?? ''],
     ...figureRows('all', report),
     ...report.monthly.flatMap((m) => figureRows(m.month, m)),
+    ...assessmentRows('settlement', report.assessment.bySettlement),
+    ...assessmentRows('caseworker', report.assessment.byCaseworker),
   ]
   // A byte-order mark so that spreadsheet programs read the Chinese settlement names as UTF-8.
   return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`

@@ -1,5 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { watch, type FSWatcher } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { AnjuError } from '../core/errors'
@@ -19,6 +21,27 @@ const staffFileSchema = z.strictObject({
   })),
 })
 
+/** Quiet time after the last change to the staff file before it is read again. */
+const STAFF_FILE_SETTLE_MS = 300
+
+type StaffFileEntry = z.infer<typeof staffFileSchema>['staff'][number]
+
+async function readStaffFile(file: string): Promise<StaffFileEntry[]> {
+  let raw: string
+  try {
+    raw = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw error
+  }
+  const parsed = staffFileSchema.safeParse(parseYaml(raw))
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.map((issue) => `${file} at ${issue.path.join('.')}: ${issue.message}`).join('; ')
+    throw new AnjuError('ANJU_ERR_CONFIG_INVALID', reasons)
+  }
+  return parsed.data.staff
+}
+
 export interface StaffMember {
   id: string
   name: string
@@ -31,6 +54,15 @@ export interface StaffMember {
   origin?: string
 }
 
+/** Who an alert reaches: a staff member, or a duty desk that is no staff member. */
+export type Recipient = Pick<StaffMember, 'id' | 'contacts'>
+
+/** The chats a person or desk is reached at, from their entry in the knowledge files. */
+export const chatContacts = (entry: { telegramChatId?: string; wechatContact?: string }): StaffMember['contacts'] => [
+  ...(entry.telegramChatId ? [{ channel: 'telegram', recipient: entry.telegramChatId }] : []),
+  ...(entry.wechatContact ? [{ channel: 'wechat', recipient: entry.wechatContact }] : []),
+]
+
 export const hashToken = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex')
 
 /** Who the staff are, what they may see, and how to reach them. */
@@ -38,13 +70,21 @@ export class StaffDirectory {
   readonly #byHash = new Map<string, StaffMember>()
   readonly #byId = new Map<string, StaffMember>()
 
-  constructor(members: { id: string; name: string; role: StaffRole; tokenSha256: string }[], settlements: readonly Settlement[]) {
+  readonly #settlements: readonly Settlement[]
+
+  constructor(members: StaffFileEntry[], settlements: readonly Settlement[]) {
+    this.#settlements = settlements
+    this.#fill(members)
+  }
+
+  /** Every part of the desk holds this one directory: a changed staff file is read into it in place. */
+  #fill(members: StaffFileEntry[]): void {
+    const settlements = this.#settlements
+    this.#byHash.clear()
+    this.#byId.clear()
     for (const member of members) {
       const listed = settlements.flatMap((s) => s.staff.filter((st) => st.id === member.id).map((st) => ({ settlement: s, contact: st })))
-      const contacts = listed.flatMap(({ contact }) => [
-        ...(contact.telegramChatId ? [{ channel: 'telegram', recipient: contact.telegramChatId }] : []),
-        ...(contact.wechatContact ? [{ channel: 'wechat', recipient: contact.wechatContact }] : []),
-      ])
+      const contacts = listed.flatMap(({ contact }) => chatContacts(contact))
       const staff: StaffMember = {
         id: member.id,
         name: member.name,
@@ -59,19 +99,34 @@ export class StaffDirectory {
 
   /** Reads the staff file; a missing file means no staff API access (every call gets 401). */
   static async load(file: string, settlements: readonly Settlement[]): Promise<StaffDirectory> {
-    let raw: string
-    try {
-      raw = await readFile(file, 'utf8')
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return new StaffDirectory([], settlements)
-      throw error
+    return new StaffDirectory(await readStaffFile(file), settlements)
+  }
+
+  /**
+   * Reads the staff file again whenever it changes (editors replace it, so its folder is watched), then calls
+   * `changed`. A file that does not validate leaves the directory as it was, and `failed` hears why.
+   */
+  watch(file: string, changed: () => void, failed: (error: unknown) => void): FSWatcher {
+    const name = path.basename(file)
+    let reading = Promise.resolve()
+    let settle: NodeJS.Timeout | undefined
+    const read = () => {
+      reading = reading.then(async () => {
+        this.#fill(await readStaffFile(file))
+        changed()
+      }).catch(failed)
     }
-    const parsed = staffFileSchema.safeParse(parseYaml(raw))
-    if (!parsed.success) {
-      const reasons = parsed.error.issues.map((issue) => `${file} at ${issue.path.join('.')}: ${issue.message}`).join('; ')
-      throw new AnjuError('ANJU_ERR_CONFIG_INVALID', reasons)
-    }
-    return new StaffDirectory(parsed.data.staff, settlements)
+    const watcher = watch(path.dirname(file), (_event, changedName) => {
+      if (changedName !== null && changedName !== name) return
+      // Read once the writing is over: a half-written file could drop staff and send their tickets elsewhere.
+      clearTimeout(settle)
+      settle = setTimeout(read, STAFF_FILE_SETTLE_MS)
+      settle.unref()
+    })
+    // The folder itself going away (or inotify running out) is reported, never thrown at the process.
+    watcher.on('error', failed)
+    watcher.unref()
+    return watcher
   }
 
   /** The staff member a bearer token belongs to; compared in constant time. */

@@ -1,29 +1,23 @@
+import { randomUUID } from 'node:crypto'
 import type { Clock } from '../core/clock'
-import { staffClockText } from '../core/china-time'
 import { AnjuError } from '../core/errors'
 import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
+import type { DemandKind } from '../knowledge/desk-schema'
 import type { Locale } from '../knowledge/schemas'
 import type { ResidentRepository, TicketRepository } from '../store/types'
 import type { StaffAudit } from './staff-audit'
+import { TicketMessenger, type TicketAlert, type TicketNames } from './ticket-messenger'
+import { TicketRouting } from './ticket-routing'
 import type { OutboxDispatcher } from './outbox'
-import type { StaffDirectory, StaffMember } from './staff'
+import type { DutyPhone, DutyRoster } from './duty'
+import type { Recipient, StaffDirectory, StaffMember } from './staff'
 import { ticketMatches, type TicketListFilter } from './ticket-filter'
 import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
-import { dueAt, type TimeLimits } from './time-limits'
+import type { AppliedLimit, TimeLimits } from './time-limits'
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
 export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
-
-/** A staff alert as it is queued for staff chats; the console shows the same alerts live. */
-export interface TicketAlert {
-  /** The message key: ticket.notify_new, ticket.notify_urgent, ticket.notify_reopened, ticket.notify_undelivered ... */
-  key: string
-  ticket: Ticket
-  recipients: string[]
-  /** Raised by another instance and relayed through the database: for this instance's listeners, not to relay again. */
-  relayed?: true
-}
 
 export interface TicketServiceOptions {
   tickets: TicketRepository
@@ -34,7 +28,10 @@ export interface TicketServiceOptions {
   translate: Translate
   clock: Clock
   logger: Logger
+  /** Time limits per kind and topic, on China's working calendar. */
   limits: TimeLimits
+  /** Who takes urgent help whose settlement is not known yet. */
+  duty: DutyRoster
   /** How long after the due time the supervisor is alerted too. */
   supervisorAlertDelayMs: number
   /** Names for staff messages (settlements, topics); ids are shown where a name is not known. */
@@ -43,14 +40,6 @@ export interface TicketServiceOptions {
   maxOpenPerResident: number
 }
 
-/** What staff read instead of ids. */
-export interface TicketNames {
-  settlement(id: string): string | undefined
-  category(id: string): string | undefined
-}
-
-const STAFF_LOCALE: Locale = 'zh-CN'
-
 /**
  * The demand (诉求) desk: creates tickets, routes them to the settlement's least-loaded caseworker,
  * relays answers to the resident's own channel, runs the return visit and the overdue alerts.
@@ -58,10 +47,13 @@ const STAFF_LOCALE: Locale = 'zh-CN'
  */
 export class TicketService {
   readonly #o: TicketServiceOptions
-  readonly #alertListeners: ((alert: TicketAlert) => void)[] = []
+  readonly #routing: TicketRouting
+  readonly #messenger: TicketMessenger
 
   constructor(options: TicketServiceOptions) {
     this.#o = options
+    this.#routing = new TicketRouting(options.staff, options.duty, options.tickets)
+    this.#messenger = new TicketMessenger(options)
     // A resident's first delivered answer is what "time to first answer" measures; every outcome is on the ticket.
     options.outbox.onDelivered(async (item) => {
       if (item.audience !== 'resident' || !item.ticketId) return
@@ -80,12 +72,17 @@ export class TicketService {
     const updated = await this.#change(item.ticketId, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'delivery', detail: `${state}: ${item.lastError ?? ''}` })
     })
-    await this.#notifyStaff(updated, this.#handlers(updated), key, { reason: item.lastError ?? '' }, false)
+    await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), key, { reason: item.lastError ?? '' }, false)
   }
 
   /** Every staff alert (new, urgent, assigned, reopened, overdue), whether or not the staff have a chat to get it. */
   onAlert(listener: (alert: TicketAlert) => void): void {
-    this.#alertListeners.push(listener)
+    this.#messenger.onAlert(listener)
+  }
+
+  /** An alert another instance raised (PostgreSQL's relay): this instance's listeners hear of it as of their own. */
+  receiveRelayed(alert: Omit<TicketAlert, 'relayed'>): void {
+    this.#messenger.receiveRelayed(alert)
   }
 
   /**
@@ -97,13 +94,18 @@ export class TicketService {
     if (open.length >= this.#o.maxOpenPerResident) return { ...(await this.#join(open.at(-1)!, demand)), joined: true }
     const now = this.#o.clock.now()
     const at = now.toISOString()
-    const assignee = await this.#pickCaseworker(demand.settlementId)
+    const assignee = await this.#routing.pickCaseworker(demand.settlementId)
+    const kind = this.#o.limits.kindOf(demand.category, demand.summary)
+    const resolutionDue = this.#o.limits.resolutionDue(now, this.#o.limits.limitFor({ ...demand, kind })).toISOString()
+    const firstContactDue = demand.priority === 'urgent' ? this.#o.limits.firstContactDue(now).toISOString() : undefined
     const ticket = await this.#o.tickets.create(now, (id) => ({
       id,
       ...demand,
+      kind,
       status: assignee ? 'assigned' : 'open',
       assignee: assignee?.id,
-      dueAt: dueAt(now, demand.priority, this.#o.limits).toISOString(),
+      dueAt: firstContactDue ?? resolutionDue,
+      ...(firstContactDue ? { firstContactDueAt: firstContactDue } : {}),
       createdAt: at,
       updatedAt: at,
       alerted: {},
@@ -119,16 +121,17 @@ export class TicketService {
   /** A demand added to an open ticket; an urgent one makes the ticket urgent, and its staff hear of it at once. */
   async #join(ticket: Ticket, demand: NewDemand): Promise<Ticket> {
     const escalates = demand.priority === 'urgent' && ticket.priority !== 'urgent'
+    this.#o.logger.info({ ticket: ticket.id, escalates }, 'demand joined an open ticket: the resident has the most open tickets allowed')
+    if (!escalates) return this.addResidentMessage(ticket.id, demand.summary)
     const updated = await this.#change(ticket.id, (t) => {
-      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: demand.summary })
-      if (!escalates) return
+      this.#addResidentWords(t, demand.summary)
       t.priority = 'urgent'
-      t.dueAt = dueAt(this.#o.clock.now(), 'urgent', this.#o.limits).toISOString()
+      t.dueAt = t.firstContactDueAt = this.#o.limits.firstContactDue(this.#o.clock.now()).toISOString()
+      t.firstContactAt = undefined
       t.alerted = {}
       t.events.push({ at: this.#now(), actor: 'system', type: 'priority', detail: 'urgent' })
     })
-    this.#o.logger.info({ ticket: ticket.id, escalates }, 'demand joined an open ticket: the resident has the most open tickets allowed')
-    if (escalates) await this.#notifyStaff({ ...updated, summary: demand.summary }, this.#newTicketRecipients(updated), 'ticket.notify_urgent')
+    await this.#messenger.notifyStaff({ ...updated, summary: demand.summary }, this.#routing.newTicketRecipients(updated), 'ticket.notify_urgent')
     return updated
   }
 
@@ -138,25 +141,71 @@ export class TicketService {
    */
   async recoverUnnotified(): Promise<number> {
     const stranded = (await this.#o.tickets.list({ openOnly: true })).filter((t) => !t.events.some((e) => e.type === 'notification_queued'))
-    for (const ticket of stranded) await this.#notifyNew(ticket)
+    if (stranded.length === 0) return 0
+    // Notifications of a new ticket have ids made from it: those a crash let through are not queued twice.
+    const stored = await this.#o.outbox.storedIds()
+    for (const ticket of stranded) await this.#notifyNew(ticket, stored)
     return stranded.length
   }
 
-  /** A resident who had no settlement when they raised an urgent demand has now told it: route it. */
+  /**
+   * A resident who had no settlement when they raised an urgent demand has now told it: route it, and its
+   * caseworker and supervisor hear of it as urgent (the duty contacts were alerted when it came in).
+   */
   async settle(residentKey: string, settlementId: string): Promise<void> {
     for (const ticket of await this.ofResident(residentKey)) {
       if (ticket.settlementId || !isOpenStatus(ticket.status)) continue
-      const assignee = await this.#pickCaseworker(settlementId)
+      const assignee = await this.#routing.pickCaseworker(settlementId)
       const updated = await this.#change(ticket.id, (t) => {
         t.settlementId = settlementId
         if (assignee) this.#assignTo(t, assignee.id, 'system')
       })
-      await this.#notifyStaff(updated, assignee ? [assignee] : [], 'ticket.notify_new')
+      await this.#messenger.notifyStaff(updated, this.#routing.newTicketRecipients(updated), updated.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
     }
+  }
+
+  /**
+   * Open tickets nobody holds (raised before staff were configured, or whose caseworker left the staff file) go
+   * to their settlement's least-loaded caseworker: run at start and whenever the staff file changes.
+   */
+  async routeOrphans(): Promise<number> {
+    let routed = 0
+    const orphaned = (t: Ticket) => t.settlementId !== undefined && !(t.assignee && this.#o.staff.get(t.assignee))
+    for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
+      if (!orphaned(ticket)) continue
+      const assignee = await this.#routing.pickCaseworker(ticket.settlementId)
+      if (!assignee) continue
+      // Checked again inside the update: of several instances starting at once, one routes each orphan.
+      let assigned = false
+      const updated = await this.#change(ticket.id, (t) => {
+        if (!isOpenStatus(t.status) || !orphaned(t)) return
+        this.#assignTo(t, assignee.id, 'system')
+        assigned = true
+      })
+      if (!assigned) continue
+      await this.#messenger.notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+      routed += 1
+    }
+    return routed
   }
 
   async ofResident(residentKey: string): Promise<Ticket[]> {
     return this.#o.tickets.list({ residentKey })
+  }
+
+  /** The time limit a ticket is held to (tickets from before kinds were known get theirs from their words). */
+  limitOf(ticket: Ticket): AppliedLimit {
+    return this.#o.limits.limitFor({ ...ticket, kind: ticket.kind ?? this.#o.limits.kindOf(ticket.category, ticket.summary) })
+  }
+
+  /** consultation, repair or complaint, by the demand's words and topic. */
+  kindOf(category: string, summary: string): DemandKind {
+    return this.#o.limits.kindOf(category, summary)
+  }
+
+  /** Duty phones for a resident whose settlement is not known. */
+  dutyPhones(locale: Locale): DutyPhone[] {
+    return this.#o.duty.phones(locale)
   }
 
   /** How many open tickets a resident may have; beyond, a demand joins the newest. */
@@ -189,20 +238,54 @@ export class TicketService {
     if (member.role === 'caseworker' && assigneeId !== member.id) throw new AnjuError('ANJU_ERR_FORBIDDEN', 'only a supervisor can assign a ticket to someone else')
     const updated = await this.#change(id, (t) => this.#assignTo(t, assigneeId, `staff:${member.id}`))
     await this.#audit(member, 'ticket.assign', id, assigneeId)
-    if (assigneeId !== member.id) await this.#notifyStaff(updated, [assignee], 'ticket.notify_assigned')
+    if (assigneeId !== member.id) await this.#messenger.notifyStaff(updated, [assignee], 'ticket.notify_assigned')
     return updated
   }
 
-  /** A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. */
+  /**
+   * A caseworker's answer: recorded on the ticket and relayed to the resident on their own channel. The relay's
+   * outbox id is saved with the reply, so that a crash before it is queued is repaired at start (`recoverUnrelayed`).
+   */
   async reply(member: StaffMember, id: string, text: string): Promise<Ticket> {
     await this.#visible(member, id, 'ticket.reply')
+    const outboxId = randomUUID()
     const updated = await this.#change(id, (t) => {
-      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text })
+      t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'reply', detail: text, outboxId })
+      this.#firstContact(t)
+      t.unseenResidentMessages = undefined
       if (t.status === 'open' || t.status === 'assigned' || t.status === 'reopened') this.#setStatus(t, 'in_progress', `staff:${member.id}`)
     })
     await this.#audit(member, 'ticket.reply', id, text)
-    await this.#toResident(updated, 'ticket.reply_to_resident', { id, text })
-    return updated
+    return this.#relay(updated, outboxId, text)
+  }
+
+  /** Queues a saved reply's message to the resident under its outbox id, then marks it queued on the ticket. */
+  async #relay(ticket: Ticket, outboxId: string, text: string): Promise<Ticket> {
+    await this.#messenger.toResident(ticket, 'ticket.reply_to_resident', { id: ticket.id, text }, undefined, outboxId)
+    return this.#change(ticket.id, (t) => {
+      t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: outboxId })
+    })
+  }
+
+  /**
+   * Replies saved on a ticket whose relay was not marked queued (a crash in between): each is queued now, unless the
+   * outbox has it already, so that every saved reply reaches the resident exactly once. Run at start.
+   */
+  async recoverUnrelayed(): Promise<number> {
+    const stranded = (await this.#o.tickets.list()).flatMap((ticket) => {
+      const queued = new Set(ticket.events.filter((e) => e.type === 'relay_queued').map((e) => e.detail))
+      return ticket.events.filter((e) => e.type === 'reply' && e.outboxId && !queued.has(e.outboxId)).map((reply) => ({ ticket, reply }))
+    })
+    if (stranded.length === 0) return 0
+    const stored = await this.#o.outbox.storedIds()
+    for (const { ticket, reply } of stranded) {
+      if (stored.has(reply.outboxId!)) {
+        await this.#change(ticket.id, (t) => { t.events.push({ at: this.#now(), actor: 'system', type: 'relay_queued', detail: reply.outboxId }) })
+      } else {
+        await this.#relay(ticket, reply.outboxId!, reply.detail ?? '')
+      }
+    }
+    return stranded.length
   }
 
   /** Resolving needs a resolution note: it is what the return visit tells the resident was done. */
@@ -212,14 +295,18 @@ export class TicketService {
     if (status === 'resolved' && !resolution) throw new AnjuError('ANJU_ERR_BAD_REQUEST', 'resolving needs a resolution note (what was done)')
     const updated = await this.#change(id, (t) => {
       this.#setStatus(t, status, `staff:${member.id}`)
+      t.unseenResidentMessages = undefined
       if (status === 'resolved') {
+        // Resolving tells the resident what was done: it is contact, if none came before.
+        this.#firstContact(t)
         t.resolution = resolution
+        t.returnVisitDueAt = this.#o.limits.returnVisitDue(this.#o.clock.now()).toISOString()
         t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'resolution', detail: resolution })
       }
     })
     await this.#audit(member, 'ticket.status', id, resolution ? { status, note: resolution } : status)
     if (status === 'resolved') await this.#returnVisit(updated)
-    if (status === 'reopened') this.#alert(updated, [], 'ticket.notify_reopened')
+    if (status === 'reopened') this.#messenger.alert(updated, [], 'ticket.notify_reopened')
     return updated
   }
 
@@ -249,6 +336,7 @@ export class TicketService {
     await this.#visible(member, id, 'ticket.note')
     const updated = await this.#change(id, (t) => {
       t.events.push({ at: this.#now(), actor: `staff:${member.id}`, type: 'note', detail: text })
+      t.unseenResidentMessages = undefined
     })
     await this.#audit(member, 'ticket.note', id, text)
     return updated
@@ -258,10 +346,8 @@ export class TicketService {
 
   /** More words from the resident on a ticket they raised a moment ago (a second demand merged): the caseworker hears them. */
   async addResidentMessage(id: string, text: string): Promise<Ticket> {
-    const updated = await this.#change(id, (t) => {
-      t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
-    })
-    await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_merged', { text })
+    const updated = await this.#change(id, (t) => this.#addResidentWords(t, text))
+    await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), 'ticket.notify_merged', { text })
     return updated
   }
 
@@ -274,38 +360,48 @@ export class TicketService {
       t.events.push({ at: this.#now(), actor: 'resident', type: 'return_visit', detail: solved ? 'solved' : 'not solved' })
       this.#setStatus(t, solved ? 'closed' : 'reopened', 'resident')
     })
-    if (!solved) await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_reopened')
+    if (!solved) await this.#messenger.notifyStaff(updated, this.#routing.handlers(updated), 'ticket.notify_reopened')
     return updated
   }
 
   // ---- time limits ----
 
-  /** Alerts the assignee when a ticket falls due, then the supervisor after a delay: once each, whatever restarts. */
+  /**
+   * Once each, whatever restarts: an urgent ticket without first contact alerts its caseworker and supervisor;
+   * a ticket past its due time alerts the assignee, then the supervisor after a delay; a return visit left
+   * unanswered past its limit asks the caseworker to call the resident.
+   */
   async alertOverdue(): Promise<void> {
     const now = this.#o.clock.now()
-    for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
-      if (ticket.dueAt > now.toISOString()) continue
-      // Checked again inside the ticket's update: of several instances passing at once, the one that records the alert sends it.
-      if (!ticket.alerted.assignee) {
-        const updated = await this.#recordAlert(ticket.id, 'assignee')
-        if (updated) await this.#notifyStaff(updated, this.#handlers(updated), 'ticket.notify_overdue')
+    const nowIso = now.toISOString()
+    for (const ticket of await this.#o.tickets.list()) {
+      if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
+        await this.#overdue(ticket, 'returnVisit', (t) => this.#routing.handlers(t), 'ticket.notify_return_visit_due')
+      }
+      if (!isOpenStatus(ticket.status) || ticket.dueAt > nowIso) continue
+      if (ticket.firstContactDueAt && !ticket.firstContactAt) {
+        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', (t) => [...this.#routing.handlers(t), ...this.#routing.supervisorsOf(t)], 'ticket.notify_first_contact_overdue')
+      } else if (!ticket.alerted.assignee) {
+        await this.#overdue(ticket, 'assignee', (t) => this.#routing.handlers(t), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
-        const updated = await this.#recordAlert(ticket.id, 'supervisor')
-        if (updated) await this.#notifyStaff(updated, this.#supervisorsOf(updated), 'ticket.notify_overdue_supervisor')
+        await this.#overdue(ticket, 'supervisor', (t) => this.#routing.supervisorsOf(t), 'ticket.notify_overdue_supervisor')
       }
     }
   }
 
-  /** Records an overdue alert unless one is recorded already; the ticket when this call recorded it. */
-  async #recordAlert(id: string, whom: 'assignee' | 'supervisor'): Promise<Ticket | undefined> {
+  /**
+   * Records an alert unless one is recorded already, then sends it. Checked again inside the ticket's update: of
+   * several instances passing at once (PostgreSQL), the one that records the alert sends it.
+   */
+  async #overdue(ticket: Ticket, which: keyof Ticket['alerted'], recipients: (t: Ticket) => Recipient[], key: string): Promise<void> {
     let recorded = false
-    const updated = await this.#change(id, (t) => {
-      if (t.alerted[whom]) return
+    const updated = await this.#change(ticket.id, (t) => {
+      if (t.alerted[which]) return
       recorded = true
-      t.alerted[whom] = this.#now()
-      t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: whom })
+      t.alerted[which] = this.#now()
+      t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: which })
     })
-    return recorded ? updated : undefined
+    if (recorded) await this.#messenger.notifyStaff(updated, recipients(updated), key)
   }
 
   // ---- internals ----
@@ -332,6 +428,22 @@ export class TicketService {
     })
   }
 
+  /** The resident's words on an open ticket: the caseworker sees them as new until they act on the ticket. */
+  #addResidentWords(t: Ticket, text: string): void {
+    t.events.push({ at: this.#now(), actor: 'resident', type: 'resident_message', detail: text })
+    t.unseenResidentMessages = (t.unseenResidentMessages ?? 0) + 1
+  }
+
+  /** A caseworker's first reply: an urgent ticket's first contact is made, and its deadline becomes resolution. */
+  #firstContact(t: Ticket): void {
+    if (t.firstContactAt) return
+    t.firstContactAt = this.#now()
+    if (t.firstContactDueAt && t.dueAt === t.firstContactDueAt) {
+      t.dueAt = this.#o.limits.resolutionDue(new Date(t.createdAt), this.limitOf(t)).toISOString()
+      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+    }
+  }
+
   #assignTo(t: Ticket, assigneeId: string, actor: Actor): void {
     t.assignee = assigneeId
     t.events.push({ at: this.#now(), actor, type: 'assigned', detail: assigneeId })
@@ -350,107 +462,27 @@ export class TicketService {
       // A reopened ticket gets a fresh time limit and fresh alerts.
       t.resolvedAt = undefined
       t.resolution = undefined
-      t.alerted = {}
-      t.dueAt = dueAt(this.#o.clock.now(), t.priority, this.#o.limits).toISOString()
+      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+      t.returnVisitDueAt = undefined
+      t.dueAt = this.#o.limits.resolutionDue(this.#o.clock.now(), this.limitOf(t)).toISOString()
     }
   }
 
-  /** Least-loaded: the caseworker with the fewest open tickets; ties go to directory order. */
-  async #pickCaseworker(settlementId: string | undefined): Promise<StaffMember | undefined> {
-    const caseworkers = this.#o.staff.ofSettlement(settlementId, 'caseworker')
-    if (caseworkers.length === 0) return undefined
-    const open = await this.#o.tickets.list({ openOnly: true })
-    const load = (id: string) => open.filter((t) => t.assignee === id).length
-    return caseworkers.reduce((best, candidate) => (load(candidate.id) < load(best.id) ? candidate : best))
-  }
-
-  /** Who handles a ticket: its assignee, else the caseworkers of its settlement. */
-  #handlers(ticket: Ticket): StaffMember[] {
-    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
-    return assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')
-  }
-
-  #supervisorsOf(ticket: Ticket): StaffMember[] {
-    const supervisors = this.#o.staff.ofSettlement(ticket.settlementId, 'supervisor')
-    return supervisors.length ? supervisors : this.#o.staff.admins()
-  }
-
-  #newTicketRecipients(ticket: Ticket): StaffMember[] {
-    const assignee = ticket.assignee ? this.#o.staff.get(ticket.assignee) : undefined
-    return [
-      ...(assignee ? [assignee] : this.#o.staff.ofSettlement(ticket.settlementId, 'caseworker')),
-      // Urgent: the supervisor hears of it at once; a ticket nobody can take goes to supervisors or admins.
-      ...(ticket.priority === 'urgent' || !assignee ? this.#supervisorsOf(ticket) : []),
-    ]
-  }
-
-  async #notifyNew(ticket: Ticket): Promise<Ticket> {
-    const recipients = this.#newTicketRecipients(ticket)
-    await this.#notifyStaff(ticket, recipients, ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new')
-    return this.#change(ticket.id, (t) => {
+  /** Notifies a new ticket's staff (under outbox ids made from the ticket, skipping those `stored`), then marks it notified. */
+  async #notifyNew(ticket: Ticket, stored = new Set<string>()): Promise<Ticket> {
+    const recipients = this.#routing.newTicketRecipients(ticket)
+    const key = ticket.priority === 'urgent' ? 'ticket.notify_urgent' : 'ticket.notify_new'
+    await this.#messenger.queueStaffMessages(ticket, recipients, key, {}, true, { prefix: `${ticket.id}:new`, stored })
+    const marked = await this.#change(ticket.id, (t) => {
       t.events.push({ at: this.#now(), actor: 'system', type: 'notification_queued', detail: recipients.map((r) => r.id).join(',') })
     })
-  }
-
-  /** An alert another instance raised (see `relayed`): its listeners here hear of it as of their own. */
-  receiveRelayed(alert: Omit<TicketAlert, 'relayed'>): void {
-    this.#emit({ ...alert, relayed: true })
-  }
-
-  #alert(ticket: Ticket, recipients: StaffMember[], key: string): void {
-    this.#emit({ key, ticket, recipients: recipients.map((r) => r.id) })
-  }
-
-  #emit(alert: TicketAlert): void {
-    const ticket = alert.ticket
-    for (const listener of this.#alertListeners) {
-      try {
-        listener(alert)
-      } catch (error) {
-        this.#o.logger.error({ err: error, ticket: ticket.id }, 'ticket alert listener failed')
-      }
-    }
-  }
-
-  async #notifyStaff(ticket: Ticket, recipients: StaffMember[], key: string, extra: Record<string, string> = {}, withButtons = true): Promise<void> {
-    this.#alert(ticket, recipients, key)
-    const names = this.#o.names
-    const category = names?.category(ticket.category) ?? this.#o.translate(STAFF_LOCALE, `ticket.category.${ticket.category}`, { defaultValue: ticket.category })
-    const text = this.#o.translate(STAFF_LOCALE, key, {
-      id: ticket.id,
-      priority: this.#o.translate(STAFF_LOCALE, `ticket.priority.${ticket.priority}`),
-      category,
-      summary: ticket.summary,
-      settlement: (ticket.settlementId && (names?.settlement(ticket.settlementId) ?? ticket.settlementId)) ?? '—',
-      due: staffClockText(ticket.dueAt),
-      ...extra,
-    })
-    // Buttons in the caseworker's chat (commands on channels without buttons): see StaffChat.
-    const choices = withButtons ? [
-      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_take'), value: `/take ${ticket.id}` },
-      { label: this.#o.translate(STAFF_LOCALE, 'staff.button_resolve'), value: `/resolve ${ticket.id}` },
-    ] : undefined
-    const seen = new Set<string>()
-    for (const member of recipients) {
-      for (const contact of member.contacts) {
-        const key = `${contact.channel}:${contact.recipient}`
-        if (seen.has(key)) continue
-        seen.add(key)
-        await this.#o.outbox.enqueue({ channel: contact.channel, recipient: contact.recipient, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'staff' })
-      }
-    }
-  }
-
-  async #toResident(ticket: Ticket, key: string, values: Record<string, unknown>, withChoices?: { label: string; value: string }[]): Promise<void> {
-    const resident = await this.#o.residents.get(ticket.residentKey)
-    const locale = resident?.locale ?? ticket.locale ?? STAFF_LOCALE
-    const text = this.#o.translate(locale, key, values)
-    const choices = withChoices?.map((c) => ({ ...c, label: this.#o.translate(locale, c.label) }))
-    await this.#o.outbox.enqueue({ channel: ticket.channel, recipient: ticket.channelUserId, text, ...(choices ? { choices } : {}), ticketId: ticket.id, audience: 'resident' })
+    // The console hears of the ticket once it is saved with everything it needs.
+    this.#messenger.alert(marked, recipients, key)
+    return marked
   }
 
   async #returnVisit(ticket: Ticket): Promise<void> {
-    await this.#toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: ticket.resolution ?? '' }, [
+    await this.#messenger.toResident(ticket, 'ticket.return_visit', { id: ticket.id, answer: ticket.resolution ?? '' }, [
       { label: 'ticket.solved_yes', value: `/solved ${ticket.id} yes` },
       { label: 'ticket.solved_no', value: `/solved ${ticket.id} no` },
     ])

@@ -1,3 +1,4 @@
+import type { DemandKind } from '../knowledge/desk-schema'
 import type { Locale } from '../knowledge/schemas'
 
 /** A demand (诉求) a resident raised, handled by a caseworker: intake → dispatch → handling → return visit. */
@@ -13,12 +14,16 @@ export interface TicketEvent {
   actor: Actor
   /** delivery: what became of a message to the resident (delivered, held: not reachable yet, failed), with the reason. */
   type: 'created' | 'assigned' | 'status' | 'reply' | 'note' | 'notification_queued' | 'overdue_alert' | 'return_visit' | 'resident_message' | 'delivery' | 'priority'
+    /** A reply's message to the resident is in the outbox (`detail`: its outbox id); one without it is queued at start. */
+    | 'relay_queued'
     /** On a duplicate: the ticket it was merged into; on that ticket: the duplicate's id. */
     | 'merged_into' | 'merged_from'
     /** The resolution note, told to the resident at the return visit. */
     | 'resolution'
   /** Free detail: the new status, the assignee, the text of a reply or note ... */
   detail?: string
+  /** On a reply: the id its message to the resident has in the outbox, chosen before the reply is saved. */
+  outboxId?: string
 }
 
 export interface TicketLocation {
@@ -50,9 +55,20 @@ export interface Ticket {
   /** The last messages before the ticket, so the caseworker need not ask again. */
   context: ContextLine[]
   priority: TicketPriority
+  /** consultation, repair or complaint: sets the working days it may take (`knowledge/time-limits.yaml`). */
+  kind?: DemandKind
   status: TicketStatus
   assignee?: string
+  /** The deadline in force: an urgent ticket's first contact until it is made, then resolution. */
   dueAt: string
+  /** Urgent only: when a caseworker must have contacted the resident. */
+  firstContactDueAt?: string
+  /** A caseworker's first reply to the resident. */
+  firstContactAt?: string
+  /** Resolved: when the return visit must have the resident's answer, else staff call them. */
+  returnVisitDueAt?: string
+  /** Words the resident added (a merged demand) that no staff member has acted on yet: the console marks them. */
+  unseenResidentMessages?: number
   createdAt: string
   updatedAt: string
   firstAnswerAt?: string
@@ -65,7 +81,7 @@ export interface Ticket {
   /** The resident's answer at the return visit. */
   satisfaction?: { solved: boolean; at: string }
   /** Overdue alerts already sent, once each. */
-  alerted: { assignee?: string; supervisor?: string }
+  alerted: { assignee?: string; supervisor?: string; firstContact?: string; returnVisit?: string }
   /** Append-only: nothing in it is ever changed or removed. */
   events: TicketEvent[]
 }

@@ -1,28 +1,64 @@
-import { CHINA_OFFSET_MS, DAY_MS } from '../core/china-time'
-import type { TicketPriority } from './ticket'
+import type { DemandKind, TimeLimitsFile } from '../knowledge/desk-schema'
+import { normalise } from '../matcher/normalise'
+import type { Ticket } from './ticket'
+import type { WorkingCalendar } from './working-calendar'
 
-export interface TimeLimits {
-  /** Hours an urgent ticket may stay unresolved. */
-  urgentHours: number
-  /** Working days (Monday to Friday, in China time) a normal ticket may take. */
-  normalWorkingDays: number
+const HOUR_MS = 3_600_000
+const KIND_PRECEDENCE: readonly DemandKind[] = ['repair', 'complaint', 'consultation']
+
+/** The limit a ticket is held to, as staff, the resident and the reports read it. */
+export interface AppliedLimit {
+  kind: DemandKind
+  /** Working days to resolution. */
+  workingDays: number
+  /** Urgent only: hours to the first contact. */
+  firstContactHours?: number
 }
 
-export const TIME_LIMIT_DEFAULTS: TimeLimits = { urgentHours: 2, normalWorkingDays: 3 }
-
 /**
- * When a ticket falls due. Working days are counted in China time and skip Saturdays and Sundays;
- * public holidays are not known here (a deployment with a holiday calendar would plug it in).
- * @example dueAt(new Date('2026-11-27T02:00:00Z'), 'normal', TIME_LIMIT_DEFAULTS) // Friday → Wednesday, same hour
+ * The desk's time limits (`knowledge/time-limits.yaml`) on China's working calendar: which kind a demand is,
+ * how long it may take, when the return visit must have its answer.
  */
-export function dueAt(created: Date, priority: TicketPriority, limits: TimeLimits): Date {
-  if (priority === 'urgent') return new Date(created.getTime() + limits.urgentHours * 3_600_000)
-  let local = created.getTime() + CHINA_OFFSET_MS
-  let remaining = limits.normalWorkingDays
-  while (remaining > 0) {
-    local += DAY_MS
-    const weekday = new Date(local).getUTCDay()
-    if (weekday !== 0 && weekday !== 6) remaining -= 1
+export class TimeLimits {
+  readonly #file: TimeLimitsFile
+  readonly calendar: WorkingCalendar
+
+  constructor(file: TimeLimitsFile, calendar: WorkingCalendar) {
+    this.#file = file
+    this.calendar = calendar
   }
-  return new Date(local - CHINA_OFFSET_MS)
+
+  /**
+   * A repair if repair words are in the demand, else a complaint if complaint words are, else the topic's default
+   * kind, else a consultation. Repairs come first: residents say 投诉 of a broken light as often as of an official.
+   */
+  kindOf(category: string, text: string): DemandKind {
+    const plain = normalise(text)
+    const byWords = KIND_PRECEDENCE.find((kind) => this.#file.kinds[kind].words?.some((word) => plain.includes(word)))
+    return byWords ?? this.#topic(category)?.defaultKind ?? 'consultation'
+  }
+
+  limitFor(ticket: Pick<Ticket, 'category' | 'priority'> & { kind: DemandKind }): AppliedLimit {
+    const workingDays = this.#topic(ticket.category)?.workingDays?.[ticket.kind] ?? this.#file.kinds[ticket.kind].workingDays
+    return { kind: ticket.kind, workingDays, ...(ticket.priority === 'urgent' ? { firstContactHours: this.#file.urgentFirstContactHours } : {}) }
+  }
+
+  /** When a demand raised at `created` must be resolved. */
+  resolutionDue(created: Date, limit: AppliedLimit): Date {
+    return this.calendar.addWorkingDays(created, limit.workingDays)
+  }
+
+  /** When an urgent demand raised at `created` must have had a caseworker's first contact. */
+  firstContactDue(created: Date): Date {
+    return new Date(created.getTime() + this.#file.urgentFirstContactHours * HOUR_MS)
+  }
+
+  /** When the return visit of a ticket resolved at `resolved` must have its answer. */
+  returnVisitDue(resolved: Date): Date {
+    return this.calendar.addWorkingDays(resolved, this.#file.returnVisitWorkingDays)
+  }
+
+  #topic(category: string) {
+    return this.#file.topics[category as keyof TimeLimitsFile['topics']]
+  }
 }

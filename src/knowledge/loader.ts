@@ -5,6 +5,7 @@ import type { z } from 'zod'
 import { AnjuError } from '../core/errors'
 import { answerWordsFileSchema, type AnswerWords } from './answer-words-schema'
 import { checkSchema, type Check, type Condition } from './check-schema'
+import { dutyDeskSchema, timeLimitsSchema, workingDaysSchema, type DutyDesk, type TimeLimitsFile, type WorkingDaysFile } from './desk-schema'
 import {
   dangerWordsSchema,
   cannedRepliesSchema,
@@ -50,6 +51,12 @@ export interface KnowledgeBase {
   messages: Record<Locale, Record<string, string>>
   /** Caseworkers' canned replies, per topic (`canned-replies.yaml`). */
   cannedReplies: CannedReply[]
+  /** The demand desk's time limits per kind and topic (`time-limits.yaml`). */
+  timeLimits: TimeLimitsFile
+  /** The county's own days off and working days (`working-days.yaml`). */
+  workingDays: WorkingDaysFile
+  /** Where urgent help goes before the settlement is known (`duty-desk.yaml`). */
+  dutyDesk: DutyDesk
 }
 
 export interface KnowledgeDirs {
@@ -225,6 +232,9 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   const focus = await loadFile(path.join(dirs.knowledgeDir, 'focus.yaml'), focusWordsSchema, problems)
   const danger = await loadFile(path.join(dirs.knowledgeDir, 'danger.yaml'), dangerWordsSchema, problems)
   const canned = await loadFile(path.join(dirs.knowledgeDir, 'canned-replies.yaml'), cannedRepliesSchema, problems)
+  const timeLimits = await loadFile(path.join(dirs.knowledgeDir, 'time-limits.yaml'), timeLimitsSchema, problems)
+  const workingDays = await loadFile(path.join(dirs.knowledgeDir, 'working-days.yaml'), workingDaysSchema, problems)
+  const dutyDesk = await loadFile(path.join(dirs.knowledgeDir, 'duty-desk.yaml'), dutyDeskSchema, problems)
   const checks = indexById(await loadAll(path.join(dirs.knowledgeDir, 'eligibility'), checkSchema, problems), problems)
   for (const { file, value } of checks.values()) checkReferences(value, file, problems)
   const answerWords = await loadFile(path.join(dirs.knowledgeDir, 'answer-words.yaml'), answerWordsFileSchema, problems)
@@ -235,7 +245,7 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
   }
   crossCheck(intents, topics, messages, problems, dirs)
 
-  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords || !focus || !danger || !canned) {
+  if (problems.items.length > 0 || !settlementsFile || !lexicon || !words || !notices || !answerWords || !focus || !danger || !canned || !timeLimits || !workingDays || !dutyDesk) {
     throw new KnowledgeInvalidError(problems.items)
   }
   return {
@@ -252,6 +262,9 @@ export async function loadKnowledgeBase(dirs: KnowledgeDirs): Promise<KnowledgeB
     answerWords,
     messages: messages as Record<Locale, Record<string, string>>,
     cannedReplies: canned.replies,
+    timeLimits,
+    workingDays,
+    dutyDesk,
   }
 }
 

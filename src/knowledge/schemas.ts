@@ -81,6 +81,8 @@ export const staffContactSchema = z.strictObject({
   id: intentIdSchema,
   name: nonEmpty,
   role: z.enum(['caseworker', 'supervisor']),
+  /** Takes the settlement's duty phone: alerted of urgent help from residents whose settlement is not known yet. */
+  duty: z.boolean().optional(),
   /** How to reach them; console-only when absent. */
   telegramChatId: z.string().optional(),
   wechatContact: z.string().optional(),
@@ -164,7 +166,7 @@ export const dialogueWordsSchema = z.strictObject({
   /** Answers to the return visit ("问题解决了吗？"). */
   solved: someWords,
   unsolved: someWords,
-  /** Demands on these topics ask for the building and room when the resident did not say them. */
+  /** Demands on these topics (and repairs on any topic) ask for the building and room when the resident did not say them. */
   locationTopics: z.array(z.enum(POLICY_INTENT_IDS)).default([]),
   /** "跳过": the resident would rather not say (the building and room). */
   skip: wordList.default([]),

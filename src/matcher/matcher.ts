@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { DangerWords, FocusWords, Intent, Lexicon } from '../knowledge/schemas'
-import { SoftmaxClassifier, type ClassifierOptions, type SparseVector } from './classifier'
+import { SoftmaxClassifier, type ClassifierOptions, type ClassifierWeights, type LabelledVector, type SparseVector } from './classifier'
 import { DangerDetector, type Danger } from './danger'
 import { FocusReader, type WeightedClause } from './focus'
 import { NEAREST_DEFAULTS, NearestExamples, normalised } from './nearest'
@@ -24,6 +23,8 @@ export const MATCHER_DEFAULTS = {
   unknownWeight: 0.3,
   /** Confidence = this share of the classifier's probability + the rest of the nearest examples' similarity. */
   classifierWeight: 0.7,
+  /** Clauses whose features are remembered (a few hundred bytes each): a clause residents repeat is read once. */
+  clausesKept: 5_000,
 }
 
 export type MatcherOptions = Partial<typeof MATCHER_DEFAULTS> & { classifier?: ClassifierOptions; nearest?: Partial<typeof NEAREST_DEFAULTS> }
@@ -34,6 +35,17 @@ export interface MatcherKnowledge {
   lexicon: Lexicon
   focus: FocusWords
   danger: DangerWords
+}
+
+/** What training makes of the examples: the pre-built model file holds exactly this (model.ts). */
+export interface LearntMatcher {
+  /** Inverse document frequency of every feature the examples have. */
+  idf: Map<string, number>
+  /** The idf of a feature no example has. */
+  unknownIdf: number
+  classifier: ClassifierWeights
+  /** The examples as weighted vectors, with their intent's index: what the nearest-example scores compare with. */
+  examples: LabelledVector[]
 }
 
 export interface RankedIntent {
@@ -67,9 +79,6 @@ interface Reading {
   danger?: Danger
 }
 
-const TRAINED_KEPT = 2
-const trainedMatchers = new Map<string, IntentMatcher>()
-
 /** The intent urgent danger is routed to: a demand for a person, now. */
 const URGENT_INTENT = 'escalation'
 
@@ -85,8 +94,7 @@ export class IntentMatcher {
   readonly #tokenizer: Tokenizer
   readonly #focus: FocusReader
   readonly #danger: DangerDetector
-  readonly #idf = new Map<string, number>()
-  readonly #unknownIdf: number
+  readonly #learnt: LearntMatcher
   readonly #intentIds: string[]
   readonly #refused: Set<string>
   readonly #classifier: SoftmaxClassifier
@@ -94,49 +102,43 @@ export class IntentMatcher {
   /** Concept features that weigh more than their kind (`lexicon.emphasis`). */
   readonly #emphasis: Map<string, number>
 
-  constructor(knowledge: MatcherKnowledge, options: MatcherOptions = {}) {
+  /** `learnt`: a pre-built model of this knowledge and these options (model.ts); without it, the examples are learnt here. */
+  constructor(knowledge: MatcherKnowledge, options: MatcherOptions = {}, learnt?: LearntMatcher) {
     const { classifier: classifierOptions, nearest: nearestOptions, ...matcherOptions } = options
     this.#options = { ...MATCHER_DEFAULTS, ...matcherOptions }
     this.#emphasis = new Map(Object.entries(knowledge.lexicon.emphasis).map(([concept, factor]) => [`c:${concept}`, factor]))
     this.#tokenizer = new Tokenizer(knowledge.lexicon, {
       zh: knowledge.intents.flatMap((intent) => intent.examples['zh-CN']),
       en: knowledge.intents.flatMap((intent) => intent.examples.en),
-    })
+    }, this.#options.clausesKept)
     this.#focus = new FocusReader(knowledge.focus)
     this.#danger = new DangerDetector(knowledge.danger)
     const { intents } = knowledge
     this.#intentIds = intents.map((intent) => intent.id)
     this.#refused = new Set(intents.filter((intent) => intent.handler === 'out_of_scope').map((intent) => intent.id))
+    this.#learnt = learnt ?? this.#learn(intents, classifierOptions)
+    this.#classifier = new SoftmaxClassifier(this.#learnt.classifier)
+    this.#nearest = new NearestExamples(intents.length, this.#learnt.examples, nearestOptions)
+  }
 
+  /** What was learnt from the examples, for `npm run model:build`. */
+  get learnt(): LearntMatcher {
+    return this.#learnt
+  }
+
+  #learn(intents: readonly Intent[], classifierOptions?: ClassifierOptions): LearntMatcher {
     const examples = intents.flatMap((intent, label) =>
       [...intent.examples['zh-CN'], ...intent.examples.en].map((text) => ({ label, features: this.#features(this.#focus.read(fold(text))) })))
     const documentFrequency = new Map<string, number>()
     for (const { features } of examples) {
       for (const feature of features.keys()) documentFrequency.set(feature, (documentFrequency.get(feature) ?? 0) + 1)
     }
-    for (const [feature, df] of documentFrequency) this.#idf.set(feature, Math.log((examples.length + 1) / (df + 1)) + 1)
+    const idf = new Map<string, number>()
+    for (const [feature, df] of documentFrequency) idf.set(feature, Math.log((examples.length + 1) / (df + 1)) + 1)
     // A word no example has is rare by definition: it gets the highest idf, damped by `unknownWeight`.
-    this.#unknownIdf = Math.log(examples.length + 1) + 1
-    const vectors = examples.map(({ label, features }) => ({ label, x: this.#vector(features) }))
-    this.#classifier = new SoftmaxClassifier(intents.length, vectors, classifierOptions)
-    this.#nearest = new NearestExamples(intents.length, vectors, nearestOptions)
-  }
-
-  /**
-   * A matcher for this knowledge, trained once per process: training is deterministic, so the same intents and
-   * words give the same model, and a second assistant or a knowledge reload with unchanged intents costs nothing.
-   */
-  static trained(knowledge: MatcherKnowledge): IntentMatcher {
-    const { intents, lexicon, focus, danger } = knowledge
-    const key = createHash('sha256').update(JSON.stringify([intents, lexicon, focus, danger])).digest('hex')
-    let matcher = trainedMatchers.get(key)
-    if (!matcher) {
-      matcher = new IntentMatcher(knowledge)
-      trainedMatchers.set(key, matcher)
-      // One or two knowledge versions live at a time; an old one is let go.
-      if (trainedMatchers.size > TRAINED_KEPT) trainedMatchers.delete(trainedMatchers.keys().next().value!)
-    }
-    return matcher
+    const unknownIdf = Math.log(examples.length + 1) + 1
+    const vectors = examples.map(({ label, features }) => ({ label, x: vectorOf(features, idf, unknownIdf, this.#options, this.#emphasis) }))
+    return { idf, unknownIdf, classifier: SoftmaxClassifier.train(intents.length, vectors, classifierOptions).learnt, examples: vectors }
   }
 
   /** Matches one question. */
@@ -187,25 +189,31 @@ export class IntentMatcher {
 
   /** The features of every clause, each counted by its clause's weight. */
   #features(clauses: readonly WeightedClause[]): Features {
+    const read = clauses.filter(({ weight }) => weight > 0)
     const features: Features = new Map()
-    for (const { text, weight } of clauses) {
-      if (weight === 0) continue
-      for (const [feature, count] of this.#tokenizer.featuresOfNormalised(text)) features.set(feature, (features.get(feature) ?? 0) + weight * count)
-    }
+    this.#tokenizer.featuresOfClauses(read.map(({ text }) => text)).forEach((clauseFeatures, i) => {
+      const { weight } = read[i]!
+      for (const [feature, count] of clauseFeatures) features.set(feature, (features.get(feature) ?? 0) + weight * count)
+    })
     return features
   }
 
   #vector(features: Features): SparseVector {
-    const vector: SparseVector = new Map()
-    for (const [feature, count] of features) {
-      const kindWeight = (this.#options.kindWeights[feature[0]!] ?? 1) * (this.#emphasis.get(feature) ?? 1)
-      const idf = this.#idf.get(feature) ?? this.#unknownIdf * this.#options.unknownWeight
-      // Counts are weighted by clause: a context clause's single mention counts a fifth of an asked one.
-      const tf = count < 1 ? count : 1 + Math.log(count)
-      vector.set(feature, tf * kindWeight * idf)
-    }
-    return normalised(vector)
+    return vectorOf(features, this.#learnt.idf, this.#learnt.unknownIdf, this.#options, this.#emphasis)
   }
+}
+
+/** A message's features weighted by kind, idf and clause, L2-normalised. */
+function vectorOf(features: Features, idf: ReadonlyMap<string, number>, unknownIdf: number, options: typeof MATCHER_DEFAULTS, emphasis: ReadonlyMap<string, number>): SparseVector {
+  const vector: SparseVector = new Map()
+  for (const [feature, count] of features) {
+    const kindWeight = (options.kindWeights[feature[0]!] ?? 1) * (emphasis.get(feature) ?? 1)
+    const weight = idf.get(feature) ?? unknownIdf * options.unknownWeight
+    // Counts are weighted by clause: a context clause's single mention counts a fifth of an asked one.
+    const tf = count < 1 ? count : 1 + Math.log(count)
+    vector.set(feature, tf * kindWeight * weight)
+  }
+  return normalised(vector)
 }
 
 const round = (score: number) => Math.round(score * 1000) / 1000

@@ -1,6 +1,9 @@
-/** A letter or digit of normalised text: English terms match only as whole words. */
-export const isLatin = (ch: string | undefined) => ch !== undefined && /[a-z0-9]/.test(ch)
-const escape = (term: string) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+/** Whether a character of normalised text is a letter or digit: English terms match only as whole words. */
+export function isLatin(ch: string | undefined): boolean {
+  if (ch === undefined) return false
+  const code = ch.charCodeAt(0)
+  return (code >= 97 && code <= 122) || (code >= 48 && code <= 57)
+}
 
 /** Where a term of the set stands in a text. */
 export interface TermAt {
@@ -8,25 +11,64 @@ export interface TermAt {
   at: number
 }
 
+/** A node of the terms' trie, by UTF-16 code unit; `end` marks that a term ends here. */
+interface TrieNode {
+  next: Map<number, TrieNode>
+  end: boolean
+}
+
+const trieNode = (): TrieNode => ({ next: new Map(), end: false })
+
 /**
- * A list of words found in normalised text in one pass (one regular expression, longest term first at each
- * position), instead of one search per word. An English term counts only as whole words ("fire", not "fired").
+ * A list of words found in normalised text in one pass over a trie, longest term first at each position, instead of
+ * one search per word (or one regular expression of a thousand alternatives, which tries each of them at each
+ * position). An English term counts only as whole words ("fire", not "fired").
  */
 export class TermSet {
-  readonly #pattern: RegExp | undefined
+  readonly #root = trieNode()
 
   constructor(terms: Iterable<string>) {
-    const sorted = [...new Set(terms)].filter(Boolean).sort((a, b) => b.length - a.length)
-    this.#pattern = sorted.length ? new RegExp(sorted.map(escape).join('|'), 'g') : undefined
+    for (const term of terms) {
+      if (!term) continue
+      let node = this.#root
+      for (let i = 0; i < term.length; i += 1) {
+        const code = term.charCodeAt(i)
+        let next = node.next.get(code)
+        if (!next) node.next.set(code, (next = trieNode()))
+        node = next
+      }
+      node.end = true
+    }
+  }
+
+  /**
+   * The length of the longest term at `at` that `accept` takes (every one, by default), or 0. Walking the trie
+   * costs the length of the longest term there, whatever the number of terms.
+   */
+  longestAt(text: string, at: number, accept: (length: number) => boolean = () => true): number {
+    let node: TrieNode | undefined = this.#root
+    let longest = 0
+    for (let i = at; i < text.length; i += 1) {
+      node = node.next.get(text.charCodeAt(i))
+      if (!node) break
+      if (node.end && accept(i + 1 - at)) longest = i + 1 - at
+    }
+    return longest
   }
 
   /** Every occurrence, left to right (overlaps resolved in favour of the longer term at the same place). */
   find(text: string): TermAt[] {
-    if (!this.#pattern) return []
     const found: TermAt[] = []
-    for (const { 0: term, index: at } of text.matchAll(this.#pattern)) {
-      if (isLatin(term[0]) && (isLatin(text[at - 1]) || isLatin(text[at + term.length]))) continue
-      found.push({ term, at })
+    for (let at = 0; at < text.length;) {
+      const length = this.longestAt(text, at)
+      if (length === 0) {
+        at += 1
+        continue
+      }
+      const term = text.slice(at, at + length)
+      // A Latin term inside a longer word is no match, and neither is a shorter term within it.
+      if (!(isLatin(term[0]) && (isLatin(text[at - 1]) || isLatin(text[at + length])))) found.push({ term, at })
+      at += length
     }
     return found
   }

@@ -3,7 +3,7 @@ import type { Lexicon } from '../knowledge/schemas'
 import { RecentMap } from '../core/recent-map'
 import { normalise } from './normalise'
 import { PinyinReader, toPinyin } from './pinyin-input'
-import { isLatin } from './term-set'
+import { isLatin, TermSet } from './term-set'
 
 /** A feature is a string with a kind prefix: `c:` concept, `w:` word, `b:` Chinese character bigram. */
 export type Features = Map<string, number>
@@ -43,8 +43,7 @@ const stemPhrase = (phrase: string) => phrase.split(' ').map(stem).join(' ')
  */
 export class Tokenizer {
   readonly #termToConcept = new Map<string, string>()
-  /** For each first character, the term lengths starting with it, longest first. */
-  readonly #lengthsByFirstChar = new Map<string, number[]>()
+  readonly #terms: TermSet
   readonly #pinyinToConcept = new Map<string, string>()
   readonly #maxPinyinSyllables: number
   readonly #stopwords: Set<string>
@@ -53,12 +52,16 @@ export class Tokenizer {
   readonly #segmenter = new Intl.Segmenter('zh', { granularity: 'word' })
   readonly #pinyin: PinyinReader
   readonly #fuzzyFound = new RecentMap<string, string | null>(FUZZY_WORDS_KEPT)
+  /** The features of clauses read lately: residents repeat themselves (谢谢, 低保怎么申请), and reading costs. */
+  readonly #clausesRead: RecentMap<string, ReadonlyMap<string, number>> | undefined
 
   /**
    * `examples`: the intents' example questions, whose Chinese words (with the lexicon's) are what pinyin is read
    * back into, and whose English words tell English from pinyin.
+   * `clausesKept`: how many clauses' features are remembered (0: none).
    */
-  constructor(lexicon: Lexicon, examples: { zh: readonly string[]; en: readonly string[] } = { zh: [], en: [] }) {
+  constructor(lexicon: Lexicon, examples: { zh: readonly string[]; en: readonly string[] } = { zh: [], en: [] }, clausesKept = 0) {
+    this.#clausesRead = clausesKept > 0 ? new RecentMap(clausesKept) : undefined
     this.#stopwords = new Set(lexicon.stopwords.map((word) => stemPhrase(normalise(word))))
     const ambiguousPinyin = new Set<string>()
     const exactOnly = new Set(lexicon.exactOnly)
@@ -68,10 +71,6 @@ export class Tokenizer {
         const term = HAN.test(raw) ? normalise(raw) : stemPhrase(normalise(raw))
         if (!term) continue
         this.#termToConcept.set(term, concept)
-        const first = term[0]!
-        const lengths = this.#lengthsByFirstChar.get(first) ?? []
-        if (!lengths.includes(term.length)) lengths.push(term.length)
-        this.#lengthsByFirstChar.set(first, lengths.sort((a, b) => b - a))
         if (/^\p{Script=Han}+$/u.test(term) && term.length >= MIN_PINYIN_SYLLABLES && !exactOnly.has(concept)) {
           const key = toPinyin(term).join(' ')
           const known = this.#pinyinToConcept.get(key)
@@ -81,6 +80,7 @@ export class Tokenizer {
         if (/^[a-z]+$/.test(term) && term.length >= MIN_FUZZY_WORD_LENGTH) latinWords.push({ term, concept })
       }
     }
+    this.#terms = new TermSet(this.#termToConcept.keys())
     // A sound shared by two concepts' terms says nothing about which one was meant.
     for (const key of ambiguousPinyin) this.#pinyinToConcept.delete(key)
     this.#maxPinyinSyllables = Math.max(0, ...[...this.#pinyinToConcept.keys()].map((key) => key.split(' ').length))
@@ -92,23 +92,43 @@ export class Tokenizer {
     const english = new Set(examples.en.flatMap((text) => normalise(text).match(LATIN_WORD) ?? []))
     for (const word of this.#stopwords) if (/^[a-z]+$/.test(word)) english.add(word)
     const latinTerms = new Set([...this.#termToConcept.keys()].filter((term) => /^[a-z]+$/.test(term)))
-    this.#pinyin = new PinyinReader([...lexiconHan, ...this.#wordsByFrequency(examples.zh)], english, latinTerms)
+    // The examples' words are counted on the first message typed in pinyin, not at start-up: most never see one.
+    const vocabulary = { [Symbol.iterator]: () => [...lexiconHan, ...this.#wordsByFrequency(examples.zh)][Symbol.iterator]() }
+    this.#pinyin = new PinyinReader(vocabulary, english, latinTerms)
   }
 
   /** Features of raw text (normalised here). */
-  features(text: string): Features {
-    return this.featuresOfNormalised(normalise(text))
+  features(text: string): ReadonlyMap<string, number> {
+    return this.featuresOfClauses([normalise(text)])[0]!
   }
 
-  featuresOfNormalised(normalised: string): Features {
-    const text = this.#fromPinyin(normalised)
+  /**
+   * Features of each normalised clause. A map may be shared with the next caller of the same clause: read it, never
+   * change it. The clauses not remembered are segmented in one call: a call costs about as much as a short clause,
+   * and a line break between clauses is a hard break, so each is cut as it would be alone.
+   */
+  featuresOfClauses(clauses: readonly string[]): ReadonlyMap<string, number>[] {
+    const found = clauses.map((clause) => this.#clausesRead?.get(clause))
+    const unread = clauses.filter((_, i) => found[i] === undefined)
+    if (unread.length === 0) return found as ReadonlyMap<string, number>[]
+    // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
+    const stemmed = unread.map((clause) => this.#fromPinyin(clause).replace(LATIN_WORD, stem))
+    const wordStarts = this.#wordStartsOfEach(stemmed)
+    let next = 0
+    return clauses.map((clause, i) => {
+      if (found[i] !== undefined) return found[i]
+      const features = this.#read(stemmed[next]!, wordStarts[next]!)
+      next += 1
+      this.#clausesRead?.set(clause, features)
+      return features
+    })
+  }
+
+  /** `text` stemmed; `wordStarts`: where the segmenter starts its words, which serve every step: terms, homophones, words. */
+  #read(text: string, wordStarts: ReadonlySet<number>): Features {
     const features: Features = new Map()
     const add = (feature: string, count = 1) => features.set(feature, (features.get(feature) ?? 0) + count)
-    // English is compared stemmed on both sides, so "minimum living allowances" meets its lexicon phrase.
-    const stemmed = text.replace(LATIN_WORD, stem)
-    // One segmentation serves every step: terms, homophones and words (the segmenter costs more than the rest).
-    const wordStarts = this.#wordStarts(stemmed)
-    const rest = this.#replaceTerms(stemmed, wordStarts, add)
+    const rest = this.#replaceTerms(text, wordStarts, add)
     for (const { 0: run, index } of rest.matchAll(HAN_RUN)) {
       const boundaries = new Set([0, run.length])
       for (const start of wordStarts) if (start > index && start < index + run.length) boundaries.add(start - index)
@@ -136,36 +156,45 @@ export class Tokenizer {
     return [...counts].sort((a, b) => b[1] - a[1]).map(([word]) => word)
   }
 
-  /** Where the segmenter starts words: used to settle overlapping terms. */
-  #wordStarts(text: string): Set<number> {
-    const starts = new Set<number>()
-    for (const { index } of this.#segmenter.segment(text)) starts.add(index)
+  /** Where the segmenter starts words in each text (the segmenter costs more than the rest of reading). */
+  #wordStartsOfEach(texts: readonly string[]): Set<number>[] {
+    const starts = texts.map(() => new Set<number>())
+    let text = 0
+    let offset = 0
+    for (const { index } of this.#segmenter.segment(texts.join('\n'))) {
+      // The line break after a text ends it: a start past it belongs to the next text.
+      while (text < texts.length && index > offset + texts[text]!.length) {
+        offset += texts[text]!.length + 1
+        text += 1
+      }
+      if (text < texts.length && index < offset + texts[text]!.length) starts[text]!.add(index - offset)
+    }
     return starts
   }
 
   /** Emits a concept for every lexicon term (longest match first) and blanks it out, keeping every other position. */
-  #replaceTerms(text: string, wordStarts: Set<number>, add: Add): string {
+  #replaceTerms(text: string, wordStarts: ReadonlySet<number>, add: Add): string {
     let rest = ''
+    // The text since the last term, copied in one piece.
+    let kept = 0
     let i = 0
     while (i < text.length) {
       const length = this.#termLengthAt(text, i, wordStarts)
       if (length > 0) {
         add(`c:${this.#termToConcept.get(text.slice(i, i + length))}`)
-        rest += ' '.repeat(length)
+        rest += text.slice(kept, i) + ' '.repeat(length)
         i += length
-      } else {
-        rest += text[i]
-        i += 1
-      }
+        kept = i
+      } else i += 1
     }
-    return rest
+    return rest + text.slice(kept)
   }
 
   /**
    * The length of the longest term at `i`, or 0. Where two terms overlap, the one that starts a word wins:
    * 今天天气 is 今天/天气, so 天天 must yield to 天气. A term inside an unknown word (楚通驾校) still counts.
    */
-  #termLengthAt(text: string, i: number, wordStarts: Set<number>): number {
+  #termLengthAt(text: string, i: number, wordStarts: ReadonlySet<number>): number {
     const length = this.#longestTermAt(text, i)
     if (length === 0 || wordStarts.has(i)) return length
     for (let j = i + 1; j < i + length; j += 1) {
@@ -175,16 +204,9 @@ export class Tokenizer {
   }
 
   #longestTermAt(text: string, i: number): number {
-    const first = text[i]!
     // A Latin term must start and end on word boundaries: "aid" is not inside "said".
-    if (isLatin(first) && isLatin(text[i - 1])) return 0
-    for (const length of this.#lengthsByFirstChar.get(first) ?? []) {
-      const candidate = text.slice(i, i + length)
-      if (candidate.length !== length || !this.#termToConcept.has(candidate)) continue
-      if (isLatin(candidate[length - 1]) && isLatin(text[i + length])) continue
-      return length
-    }
-    return 0
+    if (isLatin(text[i]) && isLatin(text[i - 1])) return 0
+    return this.#terms.longestAt(text, i, (length) => !(isLatin(text[i + length - 1]) && isLatin(text[i + length])))
   }
 
   /** Words and bigrams of a Chinese run, cut where the segmenter cut it (`boundaries`, sorted, 0 to its length). */

@@ -25,6 +25,11 @@ export const DEMAND_DEFAULTS = {
   fallbacksBeforeOffer: 2,
   /** A message this long (normalised characters) describes the problem; shorter ones ("我要投诉") do not. */
   minDescriptionChars: 8,
+  /**
+   * An answer to "what is it about" or "which building and room" this long after the question is not taken as
+   * one: a question left pending by a crash or a day away must not swallow an unrelated message.
+   */
+  pendingAnswerMs: 30 * 60_000,
 }
 
 const SOLVED = /^\/solved\s+(T\d{6}-\d+)\s+(yes|no)$/i
@@ -133,11 +138,16 @@ export class DemandConversation {
   async #pendingQuestion(ctx: Context, text: string, normalised: string): Promise<boolean> {
     const { awaiting, demandDraft } = ctx.resident
     if (await this.#returnVisitReply(ctx, normalised)) return true
+    if ((awaiting === 'demand_location' || awaiting === 'demand_description') && demandDraft && this.#stale(ctx, demandDraft)) {
+      await this.#settleStaleQuestion(ctx, awaiting, demandDraft)
+      return false
+    }
     if (awaiting === 'demand_location' && demandDraft) {
       if (this.#words.cancel.includes(normalised)) return this.#cancel(ctx)
       // Words that name no building or room are kept with the demand rather than filed as an address.
       const location = this.#words.skip.includes(normalised) ? undefined : findLocation(text)
       const summary = location || this.#words.skip.includes(normalised) ? demandDraft.summary : `${demandDraft.summary} / ${text}`
+      if (location) ctx.updateResident({ home: location })
       await this.#start(ctx, { ...demandDraft, summary, ...(location ? { location } : {}) })
       return true
     }
@@ -180,6 +190,20 @@ export class DemandConversation {
     await this.#start(ctx, draft)
   }
 
+  /** A question asked longer ago than `pendingAnswerMs` (drafts from before `askedAt` was kept count as stale). */
+  #stale(ctx: Context, draft: Draft): boolean {
+    return !draft.askedAt || ctx.message.receivedAt.getTime() - Date.parse(draft.askedAt) > DEMAND_DEFAULTS.pendingAnswerMs
+  }
+
+  /**
+   * A stale question is dropped, and this message is read on its own. A demand that only waited for where it is
+   * is raised as it stands, so nothing the resident asked for is lost; one without a description has nothing to raise.
+   */
+  async #settleStaleQuestion(ctx: Context, awaiting: 'demand_location' | 'demand_description', draft: Draft): Promise<void> {
+    ctx.updateResident({ awaiting: undefined, demandDraft: undefined })
+    if (awaiting === 'demand_location' && draft.summary) await this.#raiseAndTell(ctx, draft as RaisedDraft)
+  }
+
   #cancel(ctx: Context): boolean {
     ctx.updateResident({ awaiting: undefined, demandDraft: undefined })
     ctx.reply(this.#t(ctx.locale, 'ticket.cancelled'))
@@ -195,33 +219,52 @@ export class DemandConversation {
       this.#askSettlement(ctx)
       return
     }
+    const askedAt = ctx.message.receivedAt.toISOString()
     if (!draft.summary) {
-      ctx.updateResident({ demandDraft: draft, awaiting: 'demand_description' })
+      ctx.updateResident({ demandDraft: { ...draft, askedAt }, awaiting: 'demand_description' })
       ctx.reply(this.#t(ctx.locale, 'ticket.ask_description'))
       return
     }
-    if (this.#asksForLocation(draft)) {
-      const found = findLocation(draft.summary)
+    if (this.#asksForLocation(draft as RaisedDraft)) {
+      // Said in the demand, else as the resident gave it for an earlier repair; asked only when neither.
+      const said = findLocation(draft.summary)
+      const found = said ?? ctx.resident.home
       if (!found) {
-        ctx.updateResident({ demandDraft: { ...draft, locationAsked: true }, awaiting: 'demand_location' })
+        ctx.updateResident({ demandDraft: { ...draft, locationAsked: true, askedAt }, awaiting: 'demand_location' })
         ctx.reply(this.#t(ctx.locale, 'ticket.ask_location'))
         return
       }
+      if (said && !ctx.resident.home) ctx.updateResident({ home: said })
       draft = { ...draft, location: found }
     }
     ctx.updateResident({ demandDraft: undefined, awaiting: undefined })
-    const raised = draft as RaisedDraft
-    const ticket = await this.#raise(ctx, raised)
-    if (!ticket) return this.#heldBack(ctx, raised.summary)
+    await this.#raiseAndTell(ctx, draft as RaisedDraft)
+  }
+
+  /** Raises the demand and tells the resident its number, and in plain words how long it may take. */
+  async #raiseAndTell(ctx: Context, draft: RaisedDraft): Promise<void> {
+    // The question is closed on disk before the ticket exists: after a crash in between, a resend is a new message,
+    // never the answer to a question whose ticket was already raised.
+    await ctx.saveResidentNow()
+    const { askedAt: _asked, locationAsked: _located, ...demand } = draft
+    const ticket = await this.#raise(ctx, demand)
+    if (!ticket) return this.#heldBack(ctx, demand.summary)
     // Where answers cannot be sent later (the chat API, the terminal), the resident is told how to ask for them.
     const created = ctx.canPush ? 'ticket.created' : 'ticket.created_no_push'
     const key = ticket.joined ? 'ticket.joined_open' : ticket.merged ? 'ticket.merged' : created
-    ctx.reply(this.#t(ctx.locale, key, { id: ticket.id, due: chinaTimeText(ticket.dueAt, ctx.locale), count: this.#service.maxOpenPerResident }))
+    const limit = this.#service.limitOf(ticket)
+    ctx.reply(this.#t(ctx.locale, key, {
+      id: ticket.id,
+      due: chinaTimeText(ticket.dueAt, ctx.locale),
+      count: this.#service.maxOpenPerResident,
+      limit: this.#t(ctx.locale, `ticket.limit.${limit.kind}`, { days: limit.workingDays }),
+    }))
   }
 
-  /** A property complaint asks where, once; urgent demands are never held up by it. */
-  #asksForLocation(draft: Draft): boolean {
-    return draft.priority === 'normal' && !draft.location && !draft.locationAsked && this.#words.locationTopics.includes(draft.category as never)
+  /** A housing demand or any repair asks where, once; urgent demands are never held up by it. */
+  #asksForLocation(draft: RaisedDraft): boolean {
+    if (draft.priority !== 'normal' || draft.location || draft.locationAsked) return false
+    return this.#words.locationTopics.includes(draft.category as never) || this.#service.kindOf(draft.category, draft.summary) === 'repair'
   }
 
   async #urgent(ctx: Context, text: string): Promise<void> {
@@ -229,7 +272,13 @@ export class DemandConversation {
     // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
     const ticket = (await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text }))!
     const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
-    ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', { dutyPhone: settlement?.serviceCentre.dutyPhone }))
+    // Before the settlement is known: every duty phone the resident could ring (or the county duty desk's).
+    const dutyPhones = settlement ? '' : this.#service.dutyPhones(ctx.locale).map((duty) => this.#t(ctx.locale, 'triage.duty_phone_line', { ...duty })).join('\n')
+    ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', {
+      dutyPhone: settlement?.serviceCentre.dutyPhone,
+      dutyPhones,
+      hours: this.#service.limitOf(ticket).firstContactHours,
+    }))
     if (ticket.joined) ctx.reply(this.#t(ctx.locale, 'ticket.joined_open', { id: ticket.id, count: this.#service.maxOpenPerResident }))
     if (!settlement) this.#askSettlement(ctx)
   }

@@ -226,6 +226,7 @@ export class Pipeline {
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
       ctx.offeredChoices = this.#offered.get(key)
       ctx.canPush = this.#canPush(message.channel)
+      ctx.saveResidentNow = () => storing('resident profile', () => this.#residents.save({ ...ctx.resident, updatedAt: message.receivedAt.toISOString() }))
       // A language the resident picked (the web page's switch) is theirs from now on: relays and notices use it too.
       if (message.locale && message.locale !== resident.locale) ctx.updateResident({ locale: message.locale })
       // Writing again is the sign that a resident who blocked the bot has come back.
@@ -234,7 +235,9 @@ export class Pipeline {
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#answering.run(ctx, async () => {})
       this.#rememberChoices(ctx)
-      if (!stored || ctx.residentChanged) {
+      // A profile unchanged for a day is saved anyway: its time says the resident is still here (retention).
+      const seenLongAgo = message.receivedAt.getTime() - Date.parse(ctx.resident.updatedAt) >= 86_400_000
+      if (!stored || ctx.residentChanged || seenLongAgo) {
         ctx.resident.updatedAt = message.receivedAt.toISOString()
         await storing('resident profile', () => this.#residents.save(ctx.resident))
       }

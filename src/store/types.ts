@@ -68,12 +68,19 @@ export interface ResidentProfile {
   /** What the assistant asked and is waiting for, if anything. */
   awaiting?: 'settlement' | 'demand_description' | 'demand_location' | 'caseworker_offer'
   /** A demand being put together for a caseworker (waiting for the settlement, a description or where). */
-  demandDraft?: { category: string; summary?: string; priority: 'urgent' | 'normal'; location?: TicketLocation; locationAsked?: boolean }
+  demandDraft?: {
+    category: string; summary?: string; priority: 'urgent' | 'normal'; location?: TicketLocation; locationAsked?: boolean
+    /** When the description or the building and room was asked: an answer long after (a crash, a day away) is not taken as one. */
+    askedAt?: string
+  }
+  /** The building and room, as the resident gave them for a repair: asked once, then used for the next one. */
+  home?: TicketLocation
   /** An eligibility pre-check in progress or just finished; stored so that it survives a restart. */
   dialogue?: DialogueState
   /** When two channels are linked, the key of the profile that speaks for both. */
   linkedTo?: string
   createdAt: string
+  /** The last change, or the resident's last message when that is later by a day or more (retention reads it). */
   updatedAt: string
 }
 
@@ -99,6 +106,8 @@ export interface ResidentRepository {
   save(profile: ResidentProfile): Promise<void>
   /** Every profile; broadcast filters by settlement, tags and subscription. */
   list(): Promise<ResidentProfile[]>
+  /** Removes these profiles (retention: see ResidentRetention); resolves once that is stored. Unknown keys are ignored. */
+  remove(keys: readonly string[]): Promise<void>
 }
 
 export interface TicketFilter {
@@ -116,8 +125,13 @@ export interface TicketRepository {
   create(at: Date, build: (id: string) => Ticket): Promise<Ticket>
   get(id: string): Promise<Ticket | undefined>
   update(id: string, change: (ticket: Ticket) => void): Promise<Ticket>
-  /** Tickets created in the range (every ticket without one), oldest first. */
+  /**
+   * Tickets created in the range (every ticket without one), oldest first. A filter by `residentKey` or `openOnly`
+   * runs on every demand: implementations answer it from an index, not by reading every ticket.
+   */
   list(filter?: TicketFilter): Promise<Ticket[]>
+  /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
+  openCountByAssignee(): Promise<Map<string, number>>
 }
 
 /** A message waiting to be delivered on a channel: a caseworker's notification, a reply relayed to a resident. */
@@ -199,6 +213,8 @@ export interface WebEntry {
   promptId?: string
   /** Sources as residents read them: 《…方案》第25项任务. */
   sources?: string[]
+  /** On a push: the outbox item it delivered, so that a delivery tried again after a crash is not shown twice. */
+  deliveryId?: string
 }
 
 export type NewWebEntry = Omit<WebEntry, 'seq' | 'at'>

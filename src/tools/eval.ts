@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { loadConfig } from '../config/env'
 import { loadKnowledgeBase } from '../knowledge/loader'
 import { evaluate, parseEvalLines } from '../matcher/evaluate'
-import { IntentMatcher } from '../matcher/matcher'
+import path from 'node:path'
+import { createLogger } from '../core/logger'
+import { loadMatcher, MODEL_FILE } from '../matcher/model'
 
 const files = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 if (files.length === 0) {
@@ -12,7 +14,8 @@ if (files.length === 0) {
 }
 const config = loadConfig()
 const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
-const matcher = new IntentMatcher(kb)
+// The matcher the assistant runs: the pre-built model, or trained here when it is stale (with a warning).
+const matcher = await loadMatcher(kb, path.join(config.KNOWLEDGE_DIR, MODEL_FILE), createLogger('warn'))
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`
 
 for (const file of files) {

@@ -1,7 +1,9 @@
 // `npm run kb:check`: validates every knowledge and intent file without starting anything.
+import path from 'node:path'
 import { loadConfig } from '../config/env'
 import { isAnjuError } from '../core/errors'
 import { loadKnowledgeBase } from '../knowledge/loader'
+import { MODEL_FILE, readModel } from '../matcher/model'
 
 const config = loadConfig()
 try {
@@ -13,6 +15,13 @@ try {
   )
   const samples = kb.settlements.filter((settlement) => settlement.sample).map((settlement) => settlement.id)
   if (samples.length) console.log(`note: settlements marked as sample data (replace before deployment): ${samples.join(', ')}`)
+  // A forgotten rebuild would make every start train for a second or two: CI catches it here.
+  const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
+  const model = await readModel(modelFile, kb)
+  if ('stale' in model) {
+    console.error(`${modelFile} is stale (${model.stale}): run npm run model:build and commit it`)
+    process.exitCode = 1
+  } else console.log(`matcher model OK: ${model.learnt.examples.length} examples, ${model.learnt.classifier.features.length} features`)
 } catch (error) {
   console.error(isAnjuError(error) ? `${error.code}: ${error.message}` : error)
   process.exitCode = 1

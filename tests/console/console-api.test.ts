@@ -91,6 +91,9 @@ describe('what the console shows', () => {
     expect((await li.call('GET', '/console/api/inbox?topic=housing_services')).json().tickets).toHaveLength(1)
     const mine = (await li.call('GET', '/console/api/inbox?assignee=me')).json().tickets
     expect(mine.length).toBe(inbox.counts.mine)
+    // Four days on, the urgent ticket and the consultation (3 working days) are overdue, the repair (5) not yet.
+    ws.clock.advance(4 * 24 * HOUR)
+    expect((await li.call('GET', '/console/api/inbox?overdue=true')).json().tickets.map((t: { priority: string }) => t.priority)).toEqual(['urgent', 'normal'])
     ws.clock.advance(4 * 24 * HOUR)
     expect((await li.call('GET', '/console/api/inbox?overdue=true')).json().tickets.length).toBe(3)
   })

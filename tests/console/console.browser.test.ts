@@ -177,7 +177,18 @@ describe('a supervisor in the console', () => {
   it('reads the reports with charts and a CSV download', async () => {
     await page.goto(`${server.base}/console#/reports`)
     await page.locator('canvas').first().waitFor()
-    expect(await page.locator('canvas').count()).toBe(5)
+    // Five charts of the months, then the assessment of the latest month: by settlement and by caseworker.
+    expect(await page.locator('canvas').count()).toBe(7)
+    const assessment = page.locator('section.assessment')
+    await assessment.getByRole('heading', { name: '考核指标' }).waitFor()
+    const tables = await assessment.locator('table').allTextContents()
+    expect(tables[0]).toContain('按时办结率')
+    expect(tables[0]).toContain('幸福家园')
+    expect(tables[1]).toContain('满意率')
+    // Another month of the range.
+    const earlier = (await assessment.locator('select[name=month] option').allTextContents())[0]!
+    await assessment.locator('select[name=month]').selectOption(earlier)
+    await page.getByRole('heading', { name: `${earlier} 各安置区考核` }).waitFor()
     const csv = await page.evaluate(async () => (await fetch(document.querySelector<HTMLAnchorElement>('a[download]')!.href)).text())
     expect(csv).toContain('by_topic,housing_services')
     await screenshot(page, 'reports-desktop')

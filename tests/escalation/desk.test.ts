@@ -7,6 +7,7 @@ const HOUR = 3_600_000
 const MONDAY = '2026-11-23T01:00:00.000Z'
 
 const ws = useDeskWorkspace(MONDAY)
+const replyText = (ctx: { replies: { text: string }[] }) => ctx.replies.map((r) => r.text).join('\n')
 
 describe('the demand desk, end to end', () => {
   it('resident message → ticket → caseworker notified → reply relayed → resolved → return visit → closed', async () => {
@@ -17,7 +18,9 @@ describe('the demand desk, end to end', () => {
     const description = await say('501', '/settlement xingfu_jiayuan_sample')
     expect(description.replies.map((r) => r.text).join('\n')).toContain('请用一句话说说是什么事')
 
-    const created = await say('501', '楼道的灯坏了一个月了，晚上老人上下楼很危险')
+    // A repair, whatever its topic: where is asked once.
+    expect(replyText(await say('501', '楼道的灯坏了一个月了，晚上老人上下楼很危险'))).toContain('几栋几单元几号')
+    const created = await say('501', '3栋2单元502')
     const id = /T\d{6}-\d{4}/.exec(created.replies[0]!.text)![0]
     expect(created.outcome.intent).toBe('escalation')
     expect(created.sources.length).toBeGreaterThan(0)
@@ -26,8 +29,9 @@ describe('the demand desk, end to end', () => {
     expect(ticket).toMatchObject({ settlementId: 'xingfu_jiayuan_sample', status: 'assigned', assignee: 'li_xiaofang', priority: 'normal', channel: 'telegram', channelUserId: '501' })
     expect(ticket.summary).toContain('楼道的灯坏了')
     expect(ticket.context.map((line) => line.text)).toEqual(expect.arrayContaining(['我要投诉']))
-    // Monday 09:00 + 3 working days = Thursday 09:00 China time.
-    expect(ticket.dueAt).toBe('2026-11-26T01:00:00.000Z')
+    // A repair: Monday 09:00 + 5 working days = the next Monday 09:00 China time.
+    expect(ticket.kind).toBe('repair')
+    expect(ticket.dueAt).toBe('2026-11-30T01:00:00.000Z')
     expect(telegram.to('chat-li_xiaofang')[0]!.text).toContain(id)
 
     // The caseworker answers through the API; the resident gets it on Telegram.
@@ -55,7 +59,7 @@ describe('the demand desk, end to end', () => {
     expect((await say('501', `/solved ${id} yes`)).replies[0]!.text).toContain('已关闭')
     const closed = (await assistant.desk!.tickets.get(id))!
     expect(closed).toMatchObject({ status: 'closed', satisfaction: { solved: true } })
-    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'status', 'resolution', 'return_visit', 'status'])
+    expect(closed.events.map((e) => e.type).filter((type) => type !== 'delivery')).toEqual(['created', 'assigned', 'notification_queued', 'reply', 'status', 'relay_queued', 'status', 'resolution', 'return_visit', 'status'])
     // The answer and the return visit were both delivered, and the ticket says so.
     expect(closed.events.filter((e) => e.type === 'delivery').map((e) => e.detail)).toEqual(['delivered', 'delivered'])
 
@@ -94,7 +98,12 @@ describe('the demand desk, end to end', () => {
   it('urgent danger from a resident without a settlement is raised first and routed once they say where they live', async () => {
     const { say, telegram, assistant } = await (await deskFixture(ws.dir, ws.clock)).start()
     const ctx = await say('504', '房子塌了 有人被压住了')
-    expect(ctx.replies.map((r) => r.text).join('\n')).toContain('请马上告诉我您住在哪个安置区')
+    const reply = ctx.replies.map((r) => r.text).join('\n')
+    // The emergency numbers and every settlement's duty phone at once; the settlement is one tap.
+    expect(reply).toContain('119')
+    expect(reply).toContain('0000-0000001')
+    expect(reply).toContain('0000-0000003')
+    expect(ctx.replies.at(-1)!.choices!.map((c) => c.value)).toContain('/settlement xingfu_jiayuan_sample')
     expect((await assistant.desk!.service.ofResident('telegram:504'))[0]).toMatchObject({ priority: 'urgent', settlementId: undefined })
     await say('504', '1')
     const [ticket] = await assistant.desk!.service.ofResident('telegram:504')

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { dueAt, TIME_LIMIT_DEFAULTS } from '../../src/escalation/time-limits'
 import { deskFixture, TOKENS, useDeskWorkspace } from './desk-fixture'
 
 const HOUR = 3_600_000
 
-describe('time limits', () => {
-  it('urgent: hours; normal: working days in China time, skipping the weekend', () => {
-    const friday9am = new Date('2026-11-27T01:00:00.000Z')
-    expect(dueAt(friday9am, 'urgent', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-11-27T03:00:00.000Z')
-    expect(dueAt(friday9am, 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T01:00:00.000Z')
-    // Saturday night in China is still Saturday, though UTC says Saturday afternoon.
-    expect(dueAt(new Date('2026-11-28T14:00:00.000Z'), 'normal', TIME_LIMIT_DEFAULTS).toISOString()).toBe('2026-12-02T14:00:00.000Z')
-  })
-})
-
 describe('overdue alerts and recovery across restarts', () => {
   const ws = useDeskWorkspace('2026-11-23T01:00:00.000Z')
 
-  it('alerts the assignee at the due time, then the supervisor, once each, even after a restart', async () => {
+  it('urgent: caseworker and supervisor alerted when first contact is late; then the resolution limit, once each, even after a restart', async () => {
     const fixture = await deskFixture(ws.dir, ws.clock)
     const first = await fixture.start()
     await first.say('901', '/settlement xingfu_jiayuan_sample')
@@ -28,23 +17,33 @@ describe('overdue alerts and recovery across restarts', () => {
     await first.assistant.desk!.scheduler.tick()
     expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(0)
 
+    // No first contact within 2 hours: the caseworker and the supervisor at once.
     ws.clock.advance(2 * HOUR + 1000)
     await first.assistant.desk!.scheduler.tick()
     await first.assistant.desk!.scheduler.tick()
     expect(alerts(first.telegram, 'li_xiaofang')).toHaveLength(1)
-    expect(alerts(first.telegram, 'wang_deming')).toHaveLength(0)
+    expect(alerts(first.telegram, 'wang_deming')).toHaveLength(1)
 
     // A restart: a new process on the same data. Nothing is repeated.
     const second = await fixture.start()
     await second.assistant.desk!.scheduler.tick()
     expect(second.telegram.sent).toHaveLength(0)
 
+    // The first contact moves the deadline to the resolution limit, from when the demand came in.
+    await second.api(TOKENS.li, 'POST', `/api/tickets/${ticket!.id}/reply`, { text: '已通知燃气公司上门，请先开窗、不要开关电器。' })
+    const contacted = (await second.assistant.desk!.tickets.get(ticket!.id))!
+    // No topic and no repair or complaint words: a consultation's 3 working days from Monday 09:00.
+    expect(contacted).toMatchObject({ kind: 'consultation', firstContactDueAt: '2026-11-23T03:00:00.000Z', dueAt: '2026-11-26T01:00:00.000Z' })
+    ws.clock.current = new Date(Date.parse(contacted.dueAt) + 1000)
+    await second.assistant.desk!.scheduler.tick()
+    await second.assistant.desk!.scheduler.tick()
+    expect(alerts(second.telegram, 'li_xiaofang')).toHaveLength(1)
     ws.clock.advance(2 * HOUR)
     await second.assistant.desk!.scheduler.tick()
     await second.assistant.desk!.scheduler.tick()
     expect(alerts(second.telegram, 'wang_deming')).toHaveLength(1)
     expect(alerts(second.telegram, 'wang_deming')[0]!.text).toContain(ticket!.id)
-    expect(alerts(second.telegram, 'li_xiaofang')).toHaveLength(0)
+    expect(alerts(second.telegram, 'li_xiaofang')).toHaveLength(1)
 
     const overdue = (await second.api('token-wang-deming-supervisor-xingfu', 'GET', '/api/tickets?overdue=true')).json().tickets
     expect(overdue.map((t: { id: string }) => t.id)).toEqual([ticket!.id])

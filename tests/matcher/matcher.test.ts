@@ -108,10 +108,21 @@ describe('IntentMatcher refuses requests it must not answer, whatever policy wor
     ['recommending a shop', '县城哪家培训学校的电脑班最好，给推荐一个'],
     ['medicine', '孩子咳嗽两天了，吃阿莫西林还是吃头孢好'],
     ['a shop complaint', '拼多多上买的鞋子开胶了，商家不给退款，我要投诉'],
+    ['a complaint about a shop nearby, over what it sold', '楼下小卖部卖给我的酱油过期半年了，我要投诉他'],
     ['another government domain', '护照过期了去哪里换新的'],
     ['a rumour', '朋友圈说下个月医保卡要作废了，是真的吗'],
   ])('%s', (_kind, text) => {
     expect(matcher.match(text), JSON.stringify(matcher.explain(text).why)).toMatchObject({ intent: null, refusal: 'out_of_scope' })
+  })
+})
+
+describe('IntentMatcher takes a complaint about a neighbour\'s nuisance to the settlement (escalation)', () => {
+  it.each([
+    ['fumes from a restaurant', '对门那家火锅店的油烟天天往我家灌，我要投诉'],
+    ['noise at night', '楼上那户每天半夜还在剁东西，吵得没法睡，想投诉他们'],
+    ['a workshop\'s noise', '我要投诉小区旁边的木材加工厂，机器从早响到晚'],
+  ])('%s', (_kind, text) => {
+    expect(matcher.match(text), JSON.stringify(matcher.explain(text).why)).toMatchObject({ intent: 'escalation' })
   })
 })
 

@@ -63,7 +63,7 @@ describe('two instances against one database', () => {
       return token
     }))
     // Six taps of "send" from each resident at once, three reaching each instance: one after another, each is a demand.
-    const demand = '楼道的灯坏了一个月了，晚上老人上下楼很危险'
+    const demand = '楼道的灯坏了一个月了，晚上老人上下楼很危险（3栋2单元502）'
     await Promise.all(residents.flatMap((token) => [a, b, a, b, a, b].map((instance) => webSay(instance, token, demand))))
 
     const [onA, onB] = await Promise.all([staff(a, 'GET', '/api/tickets'), staff(b, 'GET', '/api/tickets')])
@@ -100,7 +100,7 @@ describe('two instances against one database', () => {
       await expect.poll(() => received, { timeout: 20_000 }).toContain('retry:')
       const token = await webSession(b)
       await webSay(b, token, '/settlement xingfu_jiayuan_sample')
-      const raised = await webSay(b, token, '楼道的灯坏了一个月了，晚上老人上下楼很危险')
+      const raised = await webSay(b, token, '楼道的灯坏了一个月了，晚上老人上下楼很危险（3栋2单元502）')
       const id = /T\d{6}-\d{4}/.exec(raised.entries.map((e) => e.text).join('\n'))![0]
       await expect.poll(() => received, { timeout: 20_000 }).toContain(`"id":"${id}"`)
       expect(received).toMatch(/event: alert/)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { cp, writeFile, readFile } from 'node:fs/promises'
+import { cp, mkdir, writeFile, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,7 +8,7 @@ import { makeTempDir, removeDir, ROOT } from '../helpers'
 const run = promisify(execFile)
 const startServer = (env: Record<string, string>) =>
   run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/main.ts')], { cwd: ROOT, env: { ...process.env, ...env }, timeout: 15_000 })
-    .then(() => ({ code: 0, stderr: '' }), (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }))
+    .then(() => ({ code: 0, stderr: '', stdout: '' }), (error: { code: number; stderr: string; stdout: string }) => ({ code: error.code, stderr: error.stderr, stdout: error.stdout }))
 
 describe('start-up', () => {
   let dir: string
@@ -31,5 +31,19 @@ describe('start-up', () => {
     expect(code).toBe(1)
     expect(stderr).toContain('ANJU_ERR_CONFIG_INVALID')
     expect(stderr).toContain('PORT')
+  })
+
+  it('stops before listening on a damaged store file, naming it, leaving it as it was and saying how to repair it', async () => {
+    const dataDir = path.join(dir, 'damaged-data')
+    const file = path.join(dataDir, 'notices', 'notices.json')
+    await mkdir(path.dirname(file), { recursive: true })
+    await writeFile(file, '{"notices":{"N1":{"id":"N1","title":{"zh-CN":"停')
+    const { code, stderr, stdout } = await startServer({ DATA_DIR: dataDir, PORT: '0' })
+    expect(code).toBe(1)
+    expect(stderr).toContain('ANJU_ERR_DATA_CHECK_FAILED')
+    expect(stderr).toContain(`${file}: not valid JSON`)
+    expect(stderr).toContain('npm run data:check -- --quarantine')
+    expect(stdout).not.toContain('listening')
+    expect(await readFile(file, 'utf8')).toBe('{"notices":{"N1":{"id":"N1","title":{"zh-CN":"停')
   })
 })

@@ -29,9 +29,9 @@ describe('LowdbConversationStore (real files)', () => {
     await Promise.all(Array.from({ length: 230 }, (_, n) => store.record(turn(n))))
 
     const dayDir = path.join(dir, 'conversations', '2026-11-23')
-    const files = (await readdir(dayDir)).filter((name) => name.endsWith('.json')).sort()
-    expect(files).toEqual(['server.part-0001.json', 'server.part-0002.json', 'server.part-0003.json', 'server.part-0004.json', 'server.part-0005.json'])
-    const onDisk = await Promise.all(files.map(async (name) => JSON.parse(await readFile(path.join(dayDir, name), 'utf8')).items.length))
+    const files = (await readdir(dayDir)).filter((name) => name.endsWith('.jsonl')).sort()
+    expect(files).toEqual(['server.part-0001.jsonl', 'server.part-0002.jsonl', 'server.part-0003.jsonl', 'server.part-0004.jsonl', 'server.part-0005.jsonl'])
+    const onDisk = await Promise.all(files.map(async (name) => (await readFile(path.join(dayDir, name), 'utf8')).trimEnd().split('\n').map((line) => JSON.parse(line)).length))
     expect(onDisk).toEqual([50, 50, 50, 50, 30])
 
     // A new process sees exactly what was written, and continues the newest part.
@@ -40,7 +40,7 @@ describe('LowdbConversationStore (real files)', () => {
     expect(turns.map((t) => t.id)).toEqual(Array.from({ length: 230 }, (_, n) => `t${n}`))
     await reopened.record(turn(999, { at: '2026-11-23T09:00:00.000Z' }))
     expect((await reopened.listTurns()).length).toBe(231)
-    expect((await readdir(dayDir)).filter((name) => name.endsWith('.json')).length).toBe(5)
+    expect((await readdir(dayDir)).filter((name) => name.endsWith('.jsonl')).length).toBe(5)
   })
 
   it('lists fallbacks as the unanswered list, newest first, with time range and limit', async () => {

@@ -10,13 +10,17 @@ import type { WebPushHub } from './push-hub'
  */
 export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock: Clock): ChannelSender {
   return {
-    async send(residentId, reply) {
+    async send(residentId, reply, _audience, options) {
+      const deliveryId = options?.deliveryId
+      // Delivered before a crash kept the outbox from recording it: the page has it already.
+      if (deliveryId && (await history.read(residentId)).entries.some((entry) => entry.deliveryId === deliveryId)) return { status: 'sent' }
       const entries = await history.append(residentId, [{
         from: 'assistant',
         kind: 'push',
         text: reply.text,
         ...(reply.choices?.length ? { choices: reply.choices } : {}),
         ...(reply.promptId ? { promptId: reply.promptId } : {}),
+        ...(deliveryId ? { deliveryId } : {}),
       }], clock.now())
       hub.publish(residentId, entries)
       return { status: 'sent' }

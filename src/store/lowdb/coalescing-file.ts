@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { Low } from 'lowdb'
-import { DataFile } from 'lowdb/node'
+import { Low, type Adapter } from 'lowdb'
+import { WriteCoalescer } from './write-coalescer'
+import { parseJsonFile, readIfExists, writeFileAtomically } from './data-file'
 
 export interface JsonFormat<T> {
   parse: (text: string) => T
@@ -11,42 +12,51 @@ export interface JsonFormat<T> {
 // Compact JSON: these files are read by programs; pretty-printing would double their size and write time.
 const compactJson = { parse: JSON.parse, stringify: (data: unknown) => JSON.stringify(data) }
 
+export interface CoalescingFileOptions<T> {
+  format?: JsonFormat<T>
+  /** Flush each write to the disk before it counts as done (see writeFileAtomically). */
+  durable?: boolean
+}
+
+/** lowdb's adapter for one JSON file: atomic writes, and a file that does not parse is reported by its path. */
+class AtomicJsonFile<T> implements Adapter<T> {
+  constructor(readonly file: string, readonly format: JsonFormat<T>, readonly durable: boolean) {}
+
+  async read(): Promise<T | null> {
+    const text = await readIfExists(this.file)
+    if (text === undefined) return null
+    return parseJsonFile(this.file, text, this.format.parse)
+  }
+
+  write(data: T): Promise<void> {
+    return writeFileAtomically(this.file, this.format.stringify(data), this.durable)
+  }
+}
+
 /**
- * A lowdb file written atomically (steno: temp file + rename), coalescing concurrent saves:
+ * A lowdb file written atomically (temp file + rename), coalescing concurrent saves:
  * however many callers ask while a write runs, the data is stringified and written once more after it.
  */
 export class CoalescingFile<T> {
   readonly db: Low<T>
-  #writing: Promise<void> | null = null
-  #pending: Promise<void> | null = null
+  readonly file: string
+  readonly #writes = new WriteCoalescer(() => this.db.write())
 
-  constructor(file: string, defaultData: T, format: JsonFormat<T> = compactJson as JsonFormat<T>) {
-    this.db = new Low(new DataFile<T>(file, format), defaultData)
+  constructor(file: string, defaultData: T, options: CoalescingFileOptions<T> = {}) {
+    this.file = file
+    this.db = new Low(new AtomicJsonFile<T>(file, options.format ?? (compactJson as JsonFormat<T>), options.durable ?? false), defaultData)
   }
 
   /** The file with what is on disk loaded (the default when there is none yet), its folder created. */
-  static async open<T>(file: string, defaultData: T): Promise<CoalescingFile<T>> {
+  static async open<T>(file: string, defaultData: T, options: CoalescingFileOptions<T> = {}): Promise<CoalescingFile<T>> {
     await mkdir(path.dirname(file), { recursive: true })
-    const opened = new CoalescingFile<T>(file, defaultData)
+    const opened = new CoalescingFile<T>(file, defaultData, options)
     await opened.db.read()
     return opened
   }
 
   /** Resolves once the data as it is now (or later) is on disk. */
   save(): Promise<void> {
-    if (!this.#writing) return this.#startWrite()
-    this.#pending ??= this.#writing.catch(() => undefined).then(() => {
-      this.#pending = null
-      return this.#startWrite()
-    })
-    return this.#pending
-  }
-
-  #startWrite(): Promise<void> {
-    const write = this.db.write().finally(() => {
-      if (this.#writing === write) this.#writing = null
-    })
-    this.#writing = write
-    return write
+    return this.#writes.request()
   }
 }

@@ -21,8 +21,10 @@ export class LowdbOutboxStore implements OutboxRepository {
     this.#done = new PartitionedLog(path.join(this.#dir, 'done'))
   }
 
+  /** An id still pending or held keeps the item stored first (finished ones are the dispatcher's `storedIds` to check). */
   async add(item: OutboxItem): Promise<void> {
     const file = await this.#open()
+    if (file.db.data.items[item.id]) return
     file.db.data.items[item.id] = structuredClone(item)
     await file.save()
   }
@@ -51,9 +53,19 @@ export class LowdbOutboxStore implements OutboxRepository {
       await file.save()
       return
     }
-    // Written to the log first: a crash in between leaves it in both, never in neither.
-    await this.#done.append((updated.sentAt ?? new Date().toISOString()).slice(0, 10), updated)
-    delete file.db.data.items[id]
+    // Marked final in the pending file first, then logged, then removed: a crash anywhere leaves the item known as
+    // finished (never delivered again), and `#open` completes the move.
+    file.db.data.items[id] = updated
+    await file.save()
+    await this.#finish(file, updated, false)
+  }
+
+  /** Moves a finished item to its day log; `mayBeLogged`: after a crash, it may be there already. */
+  async #finish(file: CoalescingFile<OutboxFile>, item: OutboxItem, mayBeLogged: boolean): Promise<void> {
+    const day = (item.sentAt ?? item.createdAt).slice(0, 10)
+    const logged = mayBeLogged && (await this.#done.read(day)).some((entry) => entry.id === item.id)
+    if (!logged) await this.#done.append(day, item)
+    delete file.db.data.items[item.id]
     await file.save()
   }
 
@@ -72,7 +84,12 @@ export class LowdbOutboxStore implements OutboxRepository {
   }
 
   #open(): Promise<CoalescingFile<OutboxFile>> {
-    this.#file ??= CoalescingFile.open<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} })
+    this.#file ??= (async () => {
+      const file = await CoalescingFile.open<OutboxFile>(path.join(this.#dir, 'pending.json'), { items: {} }, { durable: true })
+      // Items a crash left marked finished but not yet moved to the day logs.
+      for (const item of Object.values(file.db.data.items)) if (item.status === 'sent' || item.status === 'failed') await this.#finish(file, item, true)
+      return file
+    })()
     return this.#file
   }
 }

@@ -1,59 +1,30 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
-import { CoalescingFile } from './coalescing-file'
+import { JsonLinesFile, readJsonLines } from './json-lines-file'
 
-interface LogFile<T> {
-  items: T[]
-}
-
-/** Named defaults: small files keep lowdb's whole-file rewrite cheap however much data grows. */
+/** Named defaults: an item is appended (written once), and parts of bounded size keep each file quick to read. */
 export const PARTITIONED_LOG_DEFAULTS = {
   /** A part file holds at most this many items; the next item opens a new part. */
-  maxItemsPerFile: 250,
+  maxItemsPerFile: 1_000,
   /**
-   * Each process writes only files with its own name (the server, the terminal chat), because
-   * lowdb loses updates when two processes write one file. Readers merge every writer's files.
+   * Each process writes only files with its own name (the server, the terminal chat), because two processes
+   * appending to one file would interleave. Readers merge every writer's files.
    */
   writer: 'server',
 }
 
-/**
- * Compact JSON for an append-only file, serialised incrementally: each item is stringified once, when it is
- * first written, so a write costs the new items plus a string copy, not a full JSON.stringify of the file.
- * (Items are never changed after they are appended.)
- */
-class AppendOnlyJson<T> {
-  #serialised = ''
-  #count = 0
-
-  parse = (text: string): LogFile<T> => {
-    const data = JSON.parse(text) as LogFile<T>
-    this.#serialised = data.items.map((item) => JSON.stringify(item)).join(',')
-    this.#count = data.items.length
-    return data
-  }
-
-  stringify = (data: LogFile<T>): string => {
-    const { items } = data
-    for (; this.#count < items.length; this.#count += 1) {
-      this.#serialised += (this.#count > 0 ? ',' : '') + JSON.stringify(items[this.#count])
-    }
-    return `{"items":[${this.#serialised}]}`
-  }
-}
-
 interface OpenPart<T> {
   index: number
-  file: CoalescingFile<LogFile<T>>
+  /** The part's items, kept while it is the one written to: a reader never sees a line half-appended. */
+  items: T[]
+  file: JsonLinesFile
 }
 
-const logFile = <T>(file: string) => new CoalescingFile<LogFile<T>>(file, { items: [] }, new AppendOnlyJson<T>())
-
-const PART_FILE = /^([a-z0-9-]+)\.part-(\d{4,})\.json$/
+const PART_FILE = /^([a-z0-9-]+)\.part-(\d{4,})\.jsonl$/
 
 /**
- * An append-only log of JSON items kept in lowdb files per partition (a day, a broadcast),
- * each partition split into parts of bounded size: `<dir>/<partition>/<writer>.part-0001.json`.
+ * An append-only log of JSON items kept per partition (a day, a broadcast), each partition split into parts of
+ * bounded size: `<dir>/<partition>/<writer>.part-0001.jsonl`, one item a line. An append writes only its own line.
  */
 export class PartitionedLog<T> {
   readonly #dir: string
@@ -76,9 +47,10 @@ export class PartitionedLog<T> {
     if (!this.#openParts.has(partition)) await this.#openNewestPart(partition)
     // From here to the push nothing awaits: concurrent appends see one current part and roll over once.
     let part = this.#openParts.get(partition)!
-    if (part.file.db.data.items.length >= this.#maxItemsPerFile) part = this.#rollOver(partition, part.index + 1)
-    part.file.db.data.items.push(item)
-    await part.file.save()
+    // A part whose append failed may end in a cut line: later items go to a new part, so the damage stays in it.
+    if (part.items.length >= this.#maxItemsPerFile || part.file.failed) part = this.#startPart(partition, part.index + 1)
+    part.items.push(item)
+    await part.file.append(JSON.stringify(item))
   }
 
   /** Partition names, in sorted order. */
@@ -91,13 +63,8 @@ export class PartitionedLog<T> {
     const open = this.#openParts.get(partition)
     const items: T[] = []
     for (const name of await this.#partFiles(partition)) {
-      if (open && name === this.#partName(open.index)) {
-        items.push(...open.file.db.data.items)
-        continue
-      }
-      const file = logFile<T>(path.join(this.#dir, partition, name))
-      await file.db.read()
-      items.push(...file.db.data.items)
+      if (open && name === this.#partName(open.index)) items.push(...open.items)
+      else items.push(...((await readJsonLines<T>(path.join(this.#dir, partition, name))) ?? []))
     }
     return items
   }
@@ -120,19 +87,23 @@ export class PartitionedLog<T> {
     await mkdir(path.join(this.#dir, partition), { recursive: true })
     const own = (await this.#partFiles(partition)).map((name) => PART_FILE.exec(name)!).filter((m) => m[1] === this.#writer)
     const index = Math.max(1, ...own.map((m) => Number(m[2])))
-    const file = logFile<T>(path.join(this.#dir, partition, this.#partName(index)))
-    await file.db.read()
-    this.#openParts.set(partition, { index, file })
+    const file = path.join(this.#dir, partition, this.#partName(index))
+    try {
+      this.#openParts.set(partition, { index, items: (await readJsonLines<T>(file)) ?? [], file: new JsonLinesFile(file) })
+    } catch {
+      // A damaged newest part is left as it is (data:check and the next start-up name it): new items go to the next.
+      this.#startPart(partition, index + 1)
+    }
   }
 
-  #rollOver(partition: string, index: number): OpenPart<T> {
-    const part = { index, file: logFile<T>(path.join(this.#dir, partition, this.#partName(index))) }
+  #startPart(partition: string, index: number): OpenPart<T> {
+    const part = { index, items: [], file: new JsonLinesFile(path.join(this.#dir, partition, this.#partName(index))) }
     this.#openParts.set(partition, part)
     return part
   }
 
   #partName(index: number): string {
-    return `${this.#writer}.part-${String(index).padStart(4, '0')}.json`
+    return `${this.#writer}.part-${String(index).padStart(4, '0')}.jsonl`
   }
 
   /** Part files of a partition, every writer's, sorted by writer then part number. */

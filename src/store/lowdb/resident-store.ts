@@ -4,18 +4,18 @@ import { ShardedRecords } from './sharded-records'
 
 export const RESIDENT_STORE_DEFAULTS = {
   /**
-   * Profiles are spread over this many lowdb files by a hash of their key, so a write rewrites
-   * one small file: 64 shards keep a file near 5 MB at a million residents.
+   * Profiles are spread over this many files by a hash of their key: a save appends one line to one of them,
+   * and a shard is compacted on its own (64 shards: about 5 MB each at a million residents).
    */
   shards: 64,
 }
 
-/** Resident profiles in lowdb files `DATA_DIR/residents/shard-NN.json`. One writer process per data folder. */
+/** Resident profiles in JSON-lines files `DATA_DIR/residents/shard-NN.jsonl` (see ShardedRecords). One writer process per data folder. */
 export class LowdbResidentStore implements ResidentRepository {
   readonly #records: ShardedRecords<ResidentProfile>
 
   constructor(dataDir: string, options: Partial<typeof RESIDENT_STORE_DEFAULTS> = {}) {
-    this.#records = new ShardedRecords(path.join(dataDir, 'residents'), options.shards ?? RESIDENT_STORE_DEFAULTS.shards, 'residents')
+    this.#records = new ShardedRecords(path.join(dataDir, 'residents'), options.shards ?? RESIDENT_STORE_DEFAULTS.shards)
   }
 
   get(key: string): Promise<ResidentProfile | undefined> {
@@ -28,5 +28,9 @@ export class LowdbResidentStore implements ResidentRepository {
 
   list(): Promise<ResidentProfile[]> {
     return this.#records.values()
+  }
+
+  remove(keys: readonly string[]): Promise<void> {
+    return this.#records.delete(keys)
   }
 }

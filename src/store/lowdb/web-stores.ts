@@ -18,12 +18,12 @@ export const WEB_STORE_DEFAULTS = {
   openFiles: 5_000,
 }
 
-/** `DATA_DIR/web/identities/shard-NN.json`: token hash → resident id. */
+/** `DATA_DIR/web/identities/shard-NN.jsonl`: token hash → resident id. */
 export class LowdbWebIdentityStore implements WebIdentityRepository {
   readonly #records: ShardedRecords<WebIdentity>
 
   constructor(dataDir: string, shards = WEB_STORE_DEFAULTS.identityShards) {
-    this.#records = new ShardedRecords(path.join(dataDir, 'web', 'identities'), shards, 'identities')
+    this.#records = new ShardedRecords(path.join(dataDir, 'web', 'identities'), shards)
   }
 
   add(tokenHash: string, identity: WebIdentity): Promise<void> {
@@ -32,6 +32,11 @@ export class LowdbWebIdentityStore implements WebIdentityRepository {
 
   get(tokenHash: string): Promise<WebIdentity | undefined> {
     return this.#records.get(tokenHash)
+  }
+
+  /** Every token hash with its resident: `npm run migrate-store` moves them to PostgreSQL. */
+  entries(): Promise<[string, WebIdentity][]> {
+    return this.#records.entries()
   }
 }
 

@@ -15,4 +15,8 @@ export class MemoryResidentStore implements ResidentRepository {
   async list(): Promise<ResidentProfile[]> {
     return [...this.#profiles.values()].map((profile) => structuredClone(profile))
   }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const key of keys) this.#profiles.delete(key)
+  }
 }

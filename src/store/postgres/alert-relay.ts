@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type pg from 'pg'
 import type { Logger } from '../../core/logger'
-import type { TicketAlert, TicketService } from '../../escalation/ticket-service'
+import type { TicketAlert } from '../../escalation/ticket-messenger'
+import type { TicketService } from '../../escalation/ticket-service'
 import type { TicketRepository } from '../types'
 import { checkOut } from './pool'
 

@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type pg from 'pg'
 import { openLowdbStores } from '../stores'
-import type { WebHistory, WebIdentity } from '../types'
+import { LowdbWebIdentityStore } from '../lowdb/web-stores'
+import type { WebHistory } from '../types'
 import { OUTBOX_COLUMNS, outboxRow } from './outbox-store'
 import { inTransaction } from './pool'
 import { RESIDENT_COLUMNS, residentRow } from './resident-store'
@@ -60,9 +61,8 @@ export async function importLowdb(dataDir: string, pool: pg.Pool): Promise<Impor
   const [residents, turns, tickets, outbox, audit, notices] = await Promise.all([
     lowdb.residents.list(), lowdb.conversations.listTurns(), lowdb.tickets.list(), lowdb.outbox.list(), lowdb.audit.list(), lowdb.notices.list(),
   ])
-  // The web stores have no listing of their own: their files are read as they are.
-  const identities = (await readJsonFiles<{ identities: Record<string, WebIdentity> }>(path.join(dataDir, 'web', 'identities')))
-    .flatMap(({ data }) => Object.entries(data.identities ?? {}))
+  const identities = await new LowdbWebIdentityStore(dataDir).entries()
+  // The web history store has no listing of its own: its files (one a resident) are read as they are.
   const histories = await readJsonFiles<WebHistory>(path.join(dataDir, 'web', 'history'))
 
   return inTransaction(pool, async (client) => {

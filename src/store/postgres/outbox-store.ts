@@ -7,9 +7,10 @@ type DocRow = { doc: OutboxItem }
 
 /** The outbox, one row an item; instances claim due items with `FOR UPDATE SKIP LOCKED`, so each goes to one of them. */
 export class PostgresOutboxStore extends PostgresStore implements OutboxRepository {
+  /** An id already stored (a recovery queueing what an instance had queued before it died) keeps the item stored first. */
   async add(item: OutboxItem): Promise<void> {
     await this.pool.query(
-      'INSERT INTO outbox (id, channel, recipient, status, next_attempt_at, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+      'INSERT INTO outbox (id, channel, recipient, status, next_attempt_at, created_at, doc) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO NOTHING',
       outboxRow(item),
     )
   }

@@ -25,4 +25,8 @@ export class PostgresResidentStore extends PostgresStore implements ResidentRepo
     const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents ORDER BY key')
     return rows.map((row) => row.doc)
   }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    await this.pool.query('DELETE FROM residents WHERE key = ANY($1)', [keys])
+  }
 }

@@ -44,4 +44,11 @@ export class PostgresTicketStore extends PostgresStore implements TicketReposito
     const sql = `SELECT doc FROM tickets ${whereSql(where)} ORDER BY created_at, id`
     return (await this.pool.query<{ doc: Ticket }>(sql, params)).rows.map((row) => row.doc)
   }
+
+  async openCountByAssignee(): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ assignee: string; open: number }>(
+      `SELECT doc->>'assignee' AS assignee, count(*)::integer AS open FROM tickets WHERE open AND doc->>'assignee' IS NOT NULL GROUP BY 1`,
+    )
+    return new Map(rows.map((row) => [row.assignee, row.open]))
+  }
 }

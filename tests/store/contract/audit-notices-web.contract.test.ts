@@ -61,4 +61,11 @@ describe.each(having(backends, 'webHistory'))('web identities and histories on $
     expect(await restarted.read('w_2')).toEqual({ entries: [...first, ...pushed], readUpTo: 3 })
     expect(await restarted.read('w_3')).toEqual({ entries: [], readUpTo: 0 })
   })
+
+  it('keeps the outbox id a push delivered', async () => {
+    const { webHistory } = await backend.open()
+    const [pushed] = await webHistory!.append('w_4', [{ from: 'assistant', kind: 'push', text: '工作人员回复', deliveryId: 'T261123-0002:reply:1' }], new Date('2026-11-23T08:00:00.000Z'))
+    expect((await (await backend.open()).webHistory!.read('w_4')).entries).toEqual([pushed])
+    expect(pushed!.deliveryId).toBe('T261123-0002:reply:1')
+  })
 })

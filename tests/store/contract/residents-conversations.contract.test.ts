@@ -29,6 +29,28 @@ describe.each(having(backends, 'residents'))('residents on $name', (backend) => 
     read.tags.push('elderly')
     expect((await residents!.get('telegram:1'))!.tags).toEqual([])
   })
+
+  it('removes the profiles asked for, ignoring unknown keys', async () => {
+    const { residents } = await backend.open()
+    for (let n = 0; n < 5; n += 1) await residents!.save(profile(n))
+    await residents!.remove(['telegram:1', 'telegram:3', 'telegram:404'])
+    await residents!.remove([])
+
+    const other = (await backend.open()).residents!
+    expect((await other.list()).map((p) => p.key).sort()).toEqual(['telegram:0', 'telegram:2', 'telegram:4'])
+    expect(await other.get('telegram:3')).toBeUndefined()
+  })
+
+  it('keeps the home and a draft demand with when it was asked', async () => {
+    const { residents } = await backend.open()
+    const saved = profile(2, {
+      home: { building: '5', room: '1201' },
+      awaiting: 'demand_location',
+      demandDraft: { category: 'housing_services', summary: '水管漏水', priority: 'normal', locationAsked: true, askedAt: '2026-11-23T08:02:00.000Z' },
+    })
+    await residents!.save(saved)
+    expect(await (await backend.open()).residents!.get('telegram:2')).toEqual(saved)
+  })
 })
 
 describe.each(having(backends, 'conversations'))('conversations on $name', (backend) => {

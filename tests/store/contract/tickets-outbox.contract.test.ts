@@ -6,10 +6,11 @@ import { having, secondInstance, useBackends } from './backends'
 const backends = useBackends()
 
 const day1 = new Date('2026-11-23T08:00:00.000Z')
-const ticket = (id: string, n: number, at = day1): Ticket => ({
+const ticket = (id: string, n: number, at = day1, overrides: Partial<Ticket> = {}): Ticket => ({
   id, residentKey: `telegram:${n % 5}`, channel: 'telegram', channelUserId: String(n % 5), settlementId: 'xingfu_jiayuan_sample',
   category: 'housing_services', summary: `问题 ${n}`, context: [], priority: 'normal', status: 'assigned', assignee: 'li_xiaofang',
   dueAt: at.toISOString(), createdAt: new Date(at.getTime() + n).toISOString(), updatedAt: at.toISOString(), alerted: {}, events: [],
+  ...overrides,
 })
 
 const item = (n: number, overrides: Partial<OutboxItem> = {}): OutboxItem => ({
@@ -56,6 +57,33 @@ describe.each(having(backends, 'tickets'))('tickets on $name', (backend) => {
     await expect(tickets!.update('T261123-9999', () => undefined)).rejects.toMatchObject({ code: 'ANJU_ERR_NOT_FOUND' })
     expect(await tickets!.get('T261199-0001')).toBeUndefined()
   })
+
+  it('counts the open tickets of each assignee, following reassignments and resolutions', async () => {
+    const { tickets } = await backend.open()
+    for (let n = 0; n < 6; n += 1) await tickets!.create(day1, (id) => ticket(id, n, day1, n < 2 ? { assignee: 'wang_jianguo' } : n === 5 ? { assignee: undefined, status: 'open' } : {}))
+    await tickets!.update('T261123-0003', (t) => { t.status = 'resolved' })
+    await tickets!.update('T261123-0004', (t) => { t.assignee = 'wang_jianguo' })
+
+    const restarted = (await backend.open()).tickets!
+    expect(Object.fromEntries(await restarted.openCountByAssignee())).toEqual({ wang_jianguo: 3, li_xiaofang: 1 })
+  })
+
+  it('keeps the desk\'s fields as saved: kind, first contact, return visit, unseen words, alerts, reply outbox ids', async () => {
+    const { tickets } = await backend.open()
+    const at = day1.toISOString()
+    const { id } = await tickets!.create(day1, (newId) => ticket(newId, 1, day1, {
+      kind: 'repair', priority: 'urgent', firstContactDueAt: at, location: { building: '3', room: '502' },
+    }))
+    const updated = await tickets!.update(id, (t) => {
+      t.firstContactAt = at
+      t.returnVisitDueAt = at
+      t.unseenResidentMessages = 2
+      t.alerted = { firstContact: at, returnVisit: at }
+      t.events.push({ at, actor: 'staff:li_xiaofang', type: 'reply', detail: '明天上门', outboxId: `${t.id}:reply:1` }, { at, actor: 'system', type: 'relay_queued', detail: `${t.id}:reply:1` })
+    })
+    expect(await (await backend.open()).tickets!.get(id)).toEqual(updated)
+    expect(updated).toMatchObject({ kind: 'repair', firstContactAt: at, unseenResidentMessages: 2, alerted: { firstContact: at, returnVisit: at } })
+  })
 })
 
 describe.each(having(backends, 'outbox'))('outbox on $name', (backend) => {
@@ -80,6 +108,20 @@ describe.each(having(backends, 'outbox'))('outbox on $name', (backend) => {
     for (let n = 1; n <= 6; n += 1) await outbox!.add(item(n))
     const claimed = await outbox!.claimDue(new Date('2026-11-23T08:00:00.000Z'), ['telegram'], 60_000)
     expect(claimed.map((i) => i.id)).toEqual(['o1', 'o3', 'o5'])
+  })
+
+  it('keeps ids chosen by the caller, an item added twice once as first stored, and lists given-up items too', async () => {
+    const { outbox } = await backend.open()
+    const id = 'T261123-0001:new:telegram:4455'
+    await outbox!.add(item(1, { id }))
+    await outbox!.add(item(1, { id, text: '又一次' }))
+    await outbox!.add(item(2))
+    await outbox!.update('o2', { status: 'failed', attempts: 8, lastError: 'chat not found' })
+
+    const listed = await (await backend.open()).outbox!.list()
+    expect(listed.filter((i) => i.id === id)).toEqual([item(1, { id })])
+    expect(listed.find((i) => i.id === 'o2')).toMatchObject({ status: 'failed', lastError: 'chat not found' })
+    expect(listed).toHaveLength(2)
   })
 })
 

@@ -13,7 +13,7 @@ const zh = {
   inboxTitle: '工单', filters: '筛选', status: '状态', settlement: '安置区', topic: '类别', priority: '紧急程度', overdueOnly: '只看超时',
   who: '经办', whoAll: '全部', whoMine: '我的', whoUnassigned: '待分派', any: '全部',
   unresolved: '未办结', allStatuses: '所有状态', countUnresolved: '未办结', countOverdue: '超时', countUrgent: '紧急', countMine: '我的', countUnassigned: '待分派',
-  noTickets: '没有符合条件的工单。', showing: '共 {n} 条', due: '时限', dueIn: '还剩 {t}', overdueBy: '已超时 {t}', unreadMark: '未读',
+  noTickets: '没有符合条件的工单。', showing: '共 {n} 条', due: '时限', dueIn: '还剩 {t}', overdueBy: '已超时 {t}', unreadMark: '未读', residentAdded: '居民补充 {n} 条',
   shortcuts: '快捷键', shortcutsHelp: 'j / k 上下移动 · Enter 打开 · m 我的 · u 待分派 · a 全部 · o 只看超时 · r 刷新 · / 筛选 · ? 帮助 · Esc 返回',
   live: '实时', liveOff: '实时连接已断开，正在重连…', newAlert: { new: '新工单', urgent: '紧急工单', reopened: '居民反馈未解决', assigned: '转派给您', overdue: '工单超时', overdue_supervisor: '超时督办', merged: '居民补充', undelivered: '回复未送达', delivery_failed: '回复发送失败' } as Record<string, string>,
   'status.open': '待分派', 'status.assigned': '已分派', 'status.in_progress': '处理中', 'status.resolved': '已办结', 'status.closed': '已关闭', 'status.reopened': '重新打开',
@@ -45,6 +45,9 @@ const zh = {
   // reports
   reportsTitle: '报表', reportsHint: '按北京时间统计，“到”那天整天都算在内。', csv: '下载 CSV', total: '工单数', firstAnswer: '首次答复（中位数）', resolutionTime: '办结用时（中位数）',
   overdueRate: '超时率', satisfactionRate: '回访满意率', byTopicMonth: '每月工单：按类别', bySettlementMonth: '每月工单：按安置区', timesMonth: '每月用时（小时，中位数）',
+  assessmentTitle: '考核指标', assessmentHint: '按受理月份：响应率（时限内首次答复）、按时办结率、办结率、满意率（回访说解决了）。',
+  assessmentBySettlement: '{month} 各安置区考核', assessmentByCaseworker: '{month} 各工作人员考核', settlementCol: '安置区', caseworkerCol: '工作人员',
+  responseRate: '响应率', onTimeRate: '按时办结率', resolutionRate: '办结率', ticketsCount: '{n} 件',
   overdueMonth: '每月超时率', satisfactionMonth: '每月回访：说解决了的比例', month: '月份', asTable: '以表格查看', noData: '没有数据', answeredVisits: '{n} 人回答了回访',
   hoursShort: '{n} 小时', other: '其他', unknownSettlement: '未知',
 }
@@ -60,7 +63,7 @@ const en: Messages = {
   inboxTitle: 'Tickets', filters: 'Filters', status: 'Status', settlement: 'Settlement', topic: 'Topic', priority: 'Priority', overdueOnly: 'Overdue only',
   who: 'Assignee', whoAll: 'All', whoMine: 'Mine', whoUnassigned: 'Unassigned', any: 'Any',
   unresolved: 'Unresolved', allStatuses: 'All statuses', countUnresolved: 'Unresolved', countOverdue: 'Overdue', countUrgent: 'Urgent', countMine: 'Mine', countUnassigned: 'Unassigned',
-  noTickets: 'No tickets match.', showing: '{n} tickets', due: 'Due', dueIn: '{t} left', overdueBy: 'overdue by {t}', unreadMark: 'Unread',
+  noTickets: 'No tickets match.', showing: '{n} tickets', due: 'Due', dueIn: '{t} left', overdueBy: 'overdue by {t}', unreadMark: 'Unread', residentAdded: '{n} new from the resident',
   shortcuts: 'Shortcuts', shortcutsHelp: 'j / k move · Enter open · m mine · u unassigned · a all · o overdue · r refresh · / filters · ? help · Esc back',
   live: 'Live', liveOff: 'Live updates lost, reconnecting…', newAlert: { new: 'New ticket', urgent: 'Urgent ticket', reopened: 'Resident says not solved', assigned: 'Assigned to you', overdue: 'Ticket overdue', overdue_supervisor: 'Overdue, please follow up', merged: 'Resident added more', undelivered: 'Reply not delivered yet', delivery_failed: 'Reply could not be sent' },
   'status.open': 'Open', 'status.assigned': 'Assigned', 'status.in_progress': 'In progress', 'status.resolved': 'Resolved', 'status.closed': 'Closed', 'status.reopened': 'Reopened',
@@ -88,6 +91,9 @@ const en: Messages = {
   reloadDo: 'Reload', reloadOk: 'Loaded: {intents} intents, {topics} topics.', reloadFailed: 'Not loaded. Please fix these first:', supervisorsOnly: 'This page is for supervisors and admins.',
   reportsTitle: 'Reports', reportsHint: 'Counted in China time; the "to" day is included in full.', csv: 'Download CSV', total: 'Tickets', firstAnswer: 'First answer (median)', resolutionTime: 'Resolution (median)',
   overdueRate: 'Overdue rate', satisfactionRate: 'Solved at return visit', byTopicMonth: 'Tickets per month by topic', bySettlementMonth: 'Tickets per month by settlement', timesMonth: 'Hours per month (median)',
+  assessmentTitle: 'Assessment', assessmentHint: 'By month received: response rate (first answer in time), on-time rate, resolution rate, satisfaction (said solved at the return visit).',
+  assessmentBySettlement: 'Assessment by settlement, {month}', assessmentByCaseworker: 'Assessment by caseworker, {month}', settlementCol: 'Settlement', caseworkerCol: 'Caseworker',
+  responseRate: 'Response rate', onTimeRate: 'On-time rate', resolutionRate: 'Resolution rate', ticketsCount: '{n} tickets',
   overdueMonth: 'Overdue rate per month', satisfactionMonth: 'Return visits: share solved', month: 'Month', asTable: 'Show as a table', noData: 'No data', answeredVisits: '{n} answered the return visit',
   hoursShort: '{n} h', other: 'Other', unknownSettlement: 'Unknown',
 }

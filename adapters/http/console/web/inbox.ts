@@ -67,6 +67,7 @@ export const inboxPage: Page = async (main, _params, app, query) => {
           unread ? h('span', { class: 'dot', title: t('unreadMark') }, h('span', { class: 'sr' }, t('unreadMark'))) : null,
           h('span', { class: 'id' }, ticket.id),
           ticket.priority === 'urgent' ? h('span', { class: 'tag urgent' }, t('priority.urgent')) : null,
+          ticket.newResidentMessages > 0 ? h('span', { class: 'tag added' }, t('residentAdded', { n: ticket.newResidentMessages })) : null,
           h('span', { class: `tag status-${ticket.status}` }, tk(`status.${ticket.status}`)),
           h('span', { class: 'tag' }, topicName(ticket.topic)),
           h('span', { class: 'due' }, finished ? formatTime(ticket.dueAt) : ticket.overdue ? t('overdueBy', { t: duration(due) }) : t('dueIn', { t: duration(due) }))),

@@ -3,7 +3,7 @@ import { api } from './api'
 import { clear, field, h } from './dom'
 import { chinaToday, locale, t } from './i18n'
 import type { Page } from './main'
-import { settlementName, topicName } from './session'
+import { settlementName, staffName, topicName } from './session'
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, LineController, LineElement, PointElement, Legend, Tooltip)
 
@@ -12,7 +12,16 @@ interface Figures {
   medianHoursToFirstAnswer: number | null; medianHoursToResolution: number | null; overdueRate: number | null
   satisfaction: { answered: number; solvedRate: number | null }
 }
-interface Report extends Figures { monthly: (Figures & { month: string })[] }
+interface AssessmentRow {
+  month: string; id: string; tickets: number; returnVisits: number
+  responseRate: number | null; onTimeRate: number | null; resolutionRate: number | null; satisfactionRate: number | null
+}
+interface Report extends Figures {
+  monthly: (Figures & { month: string })[]
+  assessment: { bySettlement: AssessmentRow[]; byCaseworker: AssessmentRow[] }
+}
+
+const RATES = ['responseRate', 'onTimeRate', 'resolutionRate', 'satisfactionRate'] as const
 
 /** Colours that stay apart for most colour-blind readers (Okabe–Ito), led by the console's green. */
 const PALETTE = ['#1f7a6b', '#e69f00', '#56b4e9', '#cc79a7', '#0072b2', '#d55e00', '#999999', '#f0e442', '#009e73', '#6b4c9a']
@@ -27,18 +36,19 @@ function monthsAgoStart(months: number): string {
 }
 
 /** A chart with the same figures as a table beside it, for screen readers and for reading exact numbers. */
-function chartBlock(title: string, months: string[], series: { label: string; values: (number | null)[] }[], kind: 'bar' | 'line', format: (v: number | null) => string, charts: Chart[]): HTMLElement {
+function chartBlock(title: string, months: string[], series: { label: string; values: (number | null)[] }[], kind: 'bar' | 'line' | 'bars', format: (v: number | null) => string, charts: Chart[], rowHead = t('month')): HTMLElement {
   const canvas = h('canvas', { role: 'img', 'aria-label': title })
   const table = h('table', null,
     h('caption', { class: 'sr' }, title),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('month')), series.map((s) => h('th', { scope: 'col' }, s.label)))),
+    h('thead', null, h('tr', null, h('th', { scope: 'col' }, rowHead), series.map((s) => h('th', { scope: 'col' }, s.label)))),
     h('tbody', null, months.map((m, i) => h('tr', null, h('th', { scope: 'row' }, m), series.map((s) => h('td', null, format(s.values[i] ?? null)))))))
   const config: ChartConfiguration<'bar' | 'line', (number | null)[], string> = {
-    type: kind,
+    // bars: side by side (rates that do not add up); bar: stacked counts.
+    type: kind === 'line' ? 'line' : 'bar',
     data: { labels: months, datasets: series.map((s, i) => ({ label: s.label, data: s.values, backgroundColor: PALETTE[i % PALETTE.length], borderColor: PALETTE[i % PALETTE.length], spanGaps: true })) },
     options: {
       responsive: true, maintainAspectRatio: false, animation: false,
-      scales: kind === 'bar' ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } : { y: { beginAtZero: true } },
+      scales: kind === 'bar' ? { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } : kind === 'bars' ? { y: { beginAtZero: true, max: 100 } } : { y: { beginAtZero: true } },
       plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } },
     },
   }
@@ -47,12 +57,29 @@ function chartBlock(title: string, months: string[], series: { label: string; va
     h('details', null, h('summary', null, t('asTable')), h('div', { class: 'table-box' }, table)))
 }
 
+const asPercent = (rate: number | null) => (rate === null ? null : Math.round(rate * 1000) / 10)
+const percentValue = (v: number | null) => (v === null ? '—' : `${v}%`)
+
+/** The assessment of one month: the four rates of each settlement, and of each caseworker, side by side. */
+function assessmentBlocks(report: Report, month: string, charts: Chart[]): HTMLElement[] {
+  const block = (title: string, rows: AssessmentRow[], name: (id: string) => string, rowHead: string) => {
+    const inMonth = rows.filter((r) => r.month === month)
+    return chartBlock(title, inMonth.map((r) => `${name(r.id)} (${t('ticketsCount', { n: r.tickets })})`),
+      RATES.map((rate) => ({ label: t(rate), values: inMonth.map((r) => asPercent(r[rate])) })), 'bars', percentValue, charts, rowHead)
+  }
+  return [
+    block(t('assessmentBySettlement', { month }), report.assessment.bySettlement, (id) => settlementName(id === 'unknown' ? undefined : id), t('settlementCol')),
+    block(t('assessmentByCaseworker', { month }), report.assessment.byCaseworker, (id) => staffName(id === 'unassigned' ? undefined : id), t('caseworkerCol')),
+  ]
+}
+
 export const reportsPage: Page = async (main, _params, _app, query) => {
   const from = query.get('from') ?? monthsAgoStart(5)
   const to = query.get('to') ?? chinaToday()
   const range = `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`
   const report = await api<Report>('GET', `/api/reports/tickets?${range}`)
   const months = report.monthly.map((m) => m.month)
+  const assessedMonth = months.includes(query.get('month') ?? '') ? query.get('month')! : months.at(-1)!
   const keysOf = (pick: (f: Figures) => Record<string, number>) => [...new Set(report.monthly.flatMap((m) => Object.keys(pick(m))))]
   const charts: Chart[] = []
   // Chart.js formats numbers in the page's language.
@@ -85,6 +112,13 @@ export const reportsPage: Page = async (main, _params, _app, query) => {
         { label: t('resolutionTime'), values: report.monthly.map((m) => m.medianHoursToResolution) },
       ], 'line', hours, charts),
       chartBlock(t('overdueMonth'), months, [{ label: t('overdueRate'), values: report.monthly.map((m) => m.overdueRate === null ? null : m.overdueRate * 100) }], 'line', (v) => (v === null ? '—' : `${Math.round(v * 10) / 10}%`), charts),
-      chartBlock(t('satisfactionMonth'), months, [{ label: t('satisfactionRate'), values: report.monthly.map((m) => m.satisfaction.solvedRate === null ? null : m.satisfaction.solvedRate * 100) }], 'bar', (v) => (v === null ? '—' : `${Math.round(v * 10) / 10}%`), charts)))
+      chartBlock(t('satisfactionMonth'), months, [{ label: t('satisfactionRate'), values: report.monthly.map((m) => m.satisfaction.solvedRate === null ? null : m.satisfaction.solvedRate * 100) }], 'bar', (v) => (v === null ? '—' : `${Math.round(v * 10) / 10}%`), charts)),
+    months.length === 0 ? null : h('section', { class: 'assessment' },
+      h('h2', null, t('assessmentTitle')), h('p', { class: 'muted' }, t('assessmentHint')),
+      field(t('month'), h('select', { name: 'month', onchange: (e: Event) => {
+        query.set('month', (e.target as HTMLSelectElement).value)
+        location.hash = `#/reports?${query.toString()}`
+      } }, months.map((m) => h('option', { value: m, selected: m === assessedMonth }, m)))),
+      h('div', { class: 'charts' }, assessmentBlocks(report, assessedMonth, charts))))
   return () => charts.forEach((c) => c.destroy())
 }

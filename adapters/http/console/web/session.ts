@@ -25,6 +25,7 @@ export interface TicketSummary {
   updatedAt: string
   overdue: boolean
   attentionAt: string
+  newResidentMessages: number
 }
 
 let current: ConsoleSession | undefined
