@@ -106,10 +106,10 @@ describe('the desk on China’s working calendar, across the National Day week',
     await writeFile(staffFile, staff.replace(/  - id: li_xiaofang\n(    .*\n){3}/, ''))
     await vi.waitFor(async () => {
       expect((await after.assistant.desk!.tickets.get(orphan!.id))!.assignee).toBe('chen_jianguo')
-      expect(after.telegram.to('chat-chen_jianguo').map((r) => r.text)).toEqual([expect.stringContaining(orphan!.id)])
     }, { timeout: 20_000, interval: 100 })
+    // Nothing is still being written when the folder goes: the reload's routing and the deliveries it queued.
+    await after.assistant.desk!.scheduler.staffReloaded
     after.assistant.desk!.scheduler.stop()
-    // The notification's outbox record is written after its delivery: done before the folder is removed.
     await after.assistant.desk!.outbox.drain()
   })
 })
