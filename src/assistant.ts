@@ -22,6 +22,7 @@ import { Pipeline } from './pipeline/pipeline'
 import { LowdbAuditStore } from './store/lowdb/audit-store'
 import { ResidentRetention } from './store/resident-retention'
 import { assertDataIntact } from './store/lowdb/data-check'
+import { importLegacyFiles } from './store/lowdb/legacy-import'
 import { LowdbConversationStore } from './store/lowdb/conversation-store'
 import { LowdbOutboxStore } from './store/lowdb/outbox-store'
 import { LowdbResidentStore } from './store/lowdb/resident-store'
@@ -121,7 +122,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
   // Every store file is read before anything is served or written: a damaged one stops start-up, named.
-  await assertDataIntact(path.resolve(config.DATA_DIR))
+  // Files in an earlier format are then imported into the current one, before any store opens them.
+  const dataCheck = await assertDataIntact(path.resolve(config.DATA_DIR))
+  await importLegacyFiles(path.resolve(config.DATA_DIR), dataCheck.legacy, logger, clock.now())
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
   const matcher = await loadMatcher(kb, modelFile, logger)
