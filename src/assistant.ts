@@ -1,6 +1,5 @@
 import path from 'node:path'
 import { Broadcaster, type BroadcastOptions } from './broadcast/broadcaster'
-import { LowdbNoticeStore } from './broadcast/notice-store'
 import { NoticeService } from './broadcast/notice-service'
 import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
@@ -19,15 +18,9 @@ import { KnowledgeInvalidError, loadKnowledgeBase, type KnowledgeBase, type Know
 import type { IntentMatcher } from './matcher/matcher'
 import { loadMatcher, MODEL_FILE } from './matcher/model'
 import { Pipeline } from './pipeline/pipeline'
-import { LowdbAuditStore } from './store/lowdb/audit-store'
 import { ResidentRetention } from './store/resident-retention'
-import { assertDataIntact } from './store/lowdb/data-check'
-import { importLegacyFiles } from './store/lowdb/legacy-import'
-import { LowdbConversationStore } from './store/lowdb/conversation-store'
-import { LowdbOutboxStore } from './store/lowdb/outbox-store'
-import { LowdbResidentStore } from './store/lowdb/resident-store'
-import { LowdbTicketStore } from './store/lowdb/ticket-store'
-import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './store/lowdb/web-stores'
+import { checkAndUpgradeDataDir } from './store/lowdb/legacy-import'
+import { openStores, type StoreSet } from './store/stores'
 import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
@@ -60,6 +53,8 @@ export interface Assistant {
   web: WebChatStores
   /** The knowledge base in use, and a reload after staff edited the files. */
   knowledge: KnowledgeSource
+  /** Every store, on lowdb or PostgreSQL (DATABASE_URL); closed at shutdown. */
+  stores: StoreSet
   /** Removes anonymous residents silent for RESIDENT_RETENTION_DAYS (started by the server). */
   retention: ResidentRetention
 }
@@ -95,11 +90,10 @@ export interface AssistantOverrides {
   broadcast?: Partial<BroadcastOptions>
 }
 
-async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
-  const dataDir = path.resolve(config.DATA_DIR)
-  const tickets = new LowdbTicketStore(dataDir)
-  const audit = new StaffAudit(new LowdbAuditStore(dataDir), clock)
-  const outbox = new OutboxDispatcher(new LowdbOutboxStore(dataDir), clock, logger)
+async function createDesk(config: Config, kb: KnowledgeBase, translate: Translate, stores: StoreSet, residents: ResidentRepository, clock: Clock, logger: Logger): Promise<DemandDesk> {
+  const tickets = stores.tickets
+  const audit = new StaffAudit(stores.audit, clock)
+  const outbox = new OutboxDispatcher(stores.outbox, clock, logger)
   const staff = await StaffDirectory.load(config.STAFF_FILE, kb.settlements)
   const calendar = new WorkingCalendar(kb.workingDays)
   const service = new TicketService({
@@ -113,6 +107,7 @@ async function createDesk(config: Config, kb: KnowledgeBase, translate: Translat
     },
     maxOpenPerResident: config.TICKETS_OPEN_PER_RESIDENT,
   })
+  stores.relayTicketAlerts?.(service, logger)
   const scheduler = new EscalationScheduler({ service, outbox, logger, staff, staffFile: config.STAFF_FILE, calendar, clock })
   return { service, tickets, audit, outbox, staff, clock, scheduler, staffChat: new StaffChat(service, staff, translate, audit) }
 }
@@ -123,17 +118,17 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const clock = overrides.clock ?? systemClock
   // Every store file is read before anything is served or written: a damaged one stops start-up, named.
   // Files in an earlier format are then imported into the current one, before any store opens them.
-  const dataCheck = await assertDataIntact(path.resolve(config.DATA_DIR))
-  await importLegacyFiles(path.resolve(config.DATA_DIR), dataCheck.legacy, logger, clock.now())
+  await checkAndUpgradeDataDir(path.resolve(config.DATA_DIR), logger, clock.now())
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
   const matcher = await loadMatcher(kb, modelFile, logger)
   const translate = await createTranslator(kb.messages)
-  const conversations = overrides.conversations ?? new LowdbConversationStore(path.resolve(config.DATA_DIR), { writer: overrides.storeWriter })
-  const residents = overrides.residents ?? new LowdbResidentStore(path.resolve(config.DATA_DIR))
-  const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, residents, clock, logger)
+  const stores = await openStores(config, { writer: overrides.storeWriter, logger })
+  const conversations = overrides.conversations ?? stores.conversations
+  const residents = overrides.residents ?? stores.residents
+  const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, stores, residents, clock, logger)
   const broadcast = desk && new NoticeService({
-    notices: new LowdbNoticeStore(path.resolve(config.DATA_DIR)),
+    notices: stores.notices,
     broadcaster: new Broadcaster({
       dataDir: path.resolve(config.DATA_DIR), residents, translate, clock, logger,
       senderFor: (channel) => desk.outbox.senderFor(channel),
@@ -154,9 +149,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     ticketsPerAddressPerHour: config.TICKETS_PER_ADDRESS_PER_HOUR,
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
+    residentLock: stores.residentLock,
   })
-  const dataDir = path.resolve(config.DATA_DIR)
-  const web = { identities: new LowdbWebIdentityStore(dataDir), history: new LowdbWebHistoryStore(dataDir) }
+  const web = { identities: stores.webIdentities, history: stores.webHistory }
   let current = { kb, matcher, translate }
   const knowledge: KnowledgeSource = {
     current: () => current.kb,
@@ -178,7 +173,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   }
   const retention = new ResidentRetention({ residents, tickets: desk?.tickets, days: config.RESIDENT_RETENTION_DAYS, clock, logger })
   return {
-    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, retention,
+    config, logger, conversations, residents, desk, broadcast, pipeline, web, knowledge, stores, retention,
     get kb() { return current.kb },
     get matcher() { return current.matcher },
     get translate() { return current.translate },

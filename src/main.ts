@@ -4,11 +4,12 @@ import { buildHttpServer } from '../adapters/http/server'
 import { createAssistant } from './assistant'
 import { loadConfig } from './config/env'
 import { isAnjuError } from './core/errors'
+import { electLeader } from './store/postgres/leader'
 
 async function main(): Promise<void> {
   const config = loadConfig()
   const assistant = await createAssistant(config)
-  const { pipeline, translate, logger, desk, broadcast, residents, conversations } = assistant
+  const { pipeline, translate, logger, desk, broadcast, residents, stores } = assistant
   // The web chat joins with the server: its channel is registered with the desk's outbox there.
   const app = await buildHttpServer({ ...assistant, consoleIdleMinutes: config.CONSOLE_IDLE_MINUTES })
 
@@ -26,10 +27,16 @@ async function main(): Promise<void> {
   const wechat = wechatAdapter && wechaty && new wechatAdapter.WechatAdapter({ wechaty, pipeline, translate, logger, residents, defaultLocale: config.DEFAULT_LOCALE, staffChat: desk?.staffChat })
 
   const address = await app.listen({ port: config.PORT, host: config.HOST })
-  logger.info({ address, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
-  if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
-    desk?.outbox.register('telegram', telegram.sender)
+  logger.info({ address, store: stores.kind, dataDir: config.DATA_DIR, intents: assistant.kb.intents.length }, `Anju is listening on ${address}`)
+  const startTelegram = async () => {
+    if (telegram && (await (webhook ? telegram.startWebhook(webhook.url, webhook.secret) : telegram.startPolling()))) {
+      desk?.outbox.register('telegram', telegram.sender)
+    }
   }
+  // Several instances on one database: one polls Telegram (and sends its outbox), the leader; a webhook serves all.
+  const telegramLeader = telegram && !webhook && stores.pool
+    ? electLeader(stores.pool, 'telegram-poller', { onElected: startTelegram, onLost: () => telegram.stop() }, logger)
+    : (await startTelegram(), undefined)
   if (wechat) {
     await wechat.start()
     desk?.outbox.register('wechat', wechat.sender)
@@ -47,8 +54,9 @@ async function main(): Promise<void> {
     await broadcast?.stop()
     await wechat?.stop()
     await telegram?.stop()
+    await telegramLeader?.resign()
     await app.close()
-    await conversations.close()
+    await stores.close()
     process.exit(0)
   }
   process.once('SIGINT', () => void stop('SIGINT'))

@@ -25,6 +25,7 @@ export const DEFAULTS = {
   HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
   HTTP_MAX_REQUESTS_PER_SOCKET: 1_000,
   HTTP_MAX_CONNECTIONS: 800,
+  DATABASE_POOL_SIZE: 10,
   RESIDENT_RETENTION_DAYS: 180,
 } as const
 
@@ -97,6 +98,12 @@ const envSchema = z.object({
   /** WeChat starts only when a puppet is named (e.g. wechaty-puppet-padlocal, wechaty-puppet-service). */
   WECHATY_PUPPET: z.string().trim().min(1).optional(),
   WECHATY_PUPPET_TOKEN: z.string().trim().min(1).optional(),
+  /** PostgreSQL instead of the lowdb files in DATA_DIR: several instances may then share one database. */
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'a postgres:// or postgresql:// URL' }).optional(),
+  /** The schema that holds the tables (public by default). */
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case schema name').optional(),
+  /** Connections per instance for queries (as many again hold residents' locks). */
+  DATABASE_POOL_SIZE: count(500, DEFAULTS.DATABASE_POOL_SIZE),
 }).refine((env) => !env.TELEGRAM_WEBHOOK_URL || env.TELEGRAM_WEBHOOK_SECRET, {
   message: 'set TELEGRAM_WEBHOOK_SECRET together with TELEGRAM_WEBHOOK_URL',
   path: ['TELEGRAM_WEBHOOK_SECRET'],

@@ -23,6 +23,11 @@ export const OUTBOX_DEFAULTS = {
   backoffMaxMs: 15 * 60_000,
   /** How often the dispatcher looks for due items when nothing wakes it. */
   pollIntervalMs: 5_000,
+  /**
+   * How long an item claimed by this instance stays out of other instances' reach: longer than a delivery with the
+   * channel queue's own retries takes. Only an item whose instance died mid-delivery waits it out (and may arrive twice).
+   */
+  claimLeaseMs: 10 * 60_000,
 }
 
 export type NewOutboxItem = Pick<OutboxItem, 'channel' | 'recipient' | 'text' | 'choices' | 'ticketId' | 'audience'>
@@ -46,6 +51,7 @@ export class OutboxDispatcher {
   /** Items finished here lately: a pass that read the store just before one finished must not start it again. */
   readonly #finished = new RecentMap<string, true>(10_000)
   readonly #stats: OutboxStats = { sent: 0, held: 0, failed: 0, retried: 0 }
+  #claiming: Promise<void> = Promise.resolve()
   #timer?: NodeJS.Timeout
 
   constructor(outbox: OutboxRepository, clock: Clock, logger: Logger, options: Partial<typeof OUTBOX_DEFAULTS> = {}) {
@@ -100,9 +106,17 @@ export class OutboxDispatcher {
 
   /** Hands every due item to its channel; resolves once the deliveries under way have ended. */
   async drain(): Promise<void> {
+    // Claims run one after another: when this one has run, every item claimed before it is in flight and awaited below.
+    const claim = this.#claiming.then(() => this.#claimDue())
+    this.#claiming = claim
+    await claim
+    await Promise.all([...this.#inFlight.values()])
+  }
+
+  async #claimDue(): Promise<void> {
     try {
-      for (const item of await this.#outbox.due(this.#clock.now())) {
-        if (this.#inFlight.has(item.id) || this.#finished.get(item.id) || !this.#senders.has(item.channel)) continue
+      for (const item of await this.#outbox.claimDue(this.#clock.now(), [...this.#senders.keys()], this.#options.claimLeaseMs)) {
+        if (this.#inFlight.has(item.id) || this.#finished.get(item.id)) continue
         const delivery = this.#deliver(item)
           .catch((error: unknown) => this.#logger.error({ err: error, item: item.id }, 'outbox: delivery failed'))
           .finally(() => this.#inFlight.delete(item.id))
@@ -111,7 +125,6 @@ export class OutboxDispatcher {
     } catch (error) {
       this.#logger.error({ err: error }, 'outbox: drain failed')
     }
-    await Promise.all([...this.#inFlight.values()])
   }
 
   /** The resident is back (wrote again, unblocked the bot): what was held for them goes out now, in order. */

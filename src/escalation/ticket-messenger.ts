@@ -13,6 +13,8 @@ export interface TicketAlert {
   key: string
   ticket: Ticket
   recipients: string[]
+  /** Raised by another instance and relayed through the database: for this instance's listeners, not to relay again. */
+  relayed?: true
 }
 
 /** What staff read instead of ids. */
@@ -45,12 +47,20 @@ export class TicketMessenger {
   }
 
   alert(ticket: Ticket, recipients: Recipient[], key: string): void {
-    const alert = { key, ticket, recipients: recipients.map((r) => r.id) }
+    this.#emit({ key, ticket, recipients: recipients.map((r) => r.id) })
+  }
+
+  /** An alert another instance raised (see `relayed`): the listeners here hear of it as of their own. */
+  receiveRelayed(alert: Omit<TicketAlert, 'relayed'>): void {
+    this.#emit({ ...alert, relayed: true })
+  }
+
+  #emit(alert: TicketAlert): void {
     for (const listener of this.#listeners) {
       try {
         listener(alert)
       } catch (error) {
-        this.#o.logger.error({ err: error, ticket: ticket.id }, 'ticket alert listener failed')
+        this.#o.logger.error({ err: error, ticket: alert.ticket.id }, 'ticket alert listener failed')
       }
     }
   }

@@ -80,6 +80,11 @@ export class TicketService {
     this.#messenger.onAlert(listener)
   }
 
+  /** An alert another instance raised (PostgreSQL's relay): this instance's listeners hear of it as of their own. */
+  receiveRelayed(alert: Omit<TicketAlert, 'relayed'>): void {
+    this.#messenger.receiveRelayed(alert)
+  }
+
   /**
    * A new demand becomes a ticket, unless its resident already has `maxOpenPerResident` open ones: then it joins
    * the newest of them (`joined`), so that one resident cannot bury the caseworkers in tickets.
@@ -165,11 +170,19 @@ export class TicketService {
    */
   async routeOrphans(): Promise<number> {
     let routed = 0
+    const orphaned = (t: Ticket) => t.settlementId !== undefined && !(t.assignee && this.#o.staff.get(t.assignee))
     for (const ticket of await this.#o.tickets.list({ openOnly: true })) {
-      if (!ticket.settlementId || (ticket.assignee && this.#o.staff.get(ticket.assignee))) continue
+      if (!orphaned(ticket)) continue
       const assignee = await this.#routing.pickCaseworker(ticket.settlementId)
       if (!assignee) continue
-      const updated = await this.#change(ticket.id, (t) => this.#assignTo(t, assignee.id, 'system'))
+      // Checked again inside the update: of several instances starting at once, one routes each orphan.
+      let assigned = false
+      const updated = await this.#change(ticket.id, (t) => {
+        if (!isOpenStatus(t.status) || !orphaned(t)) return
+        this.#assignTo(t, assignee.id, 'system')
+        assigned = true
+      })
+      if (!assigned) continue
       await this.#messenger.notifyStaff(updated, [assignee], 'ticket.notify_assigned')
       routed += 1
     }
@@ -363,25 +376,32 @@ export class TicketService {
     const nowIso = now.toISOString()
     for (const ticket of await this.#o.tickets.list()) {
       if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
-        await this.#overdue(ticket, 'returnVisit', this.#routing.handlers(ticket), 'ticket.notify_return_visit_due')
+        await this.#overdue(ticket, 'returnVisit', (t) => this.#routing.handlers(t), 'ticket.notify_return_visit_due')
       }
       if (!isOpenStatus(ticket.status) || ticket.dueAt > nowIso) continue
       if (ticket.firstContactDueAt && !ticket.firstContactAt) {
-        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', [...this.#routing.handlers(ticket), ...this.#routing.supervisorsOf(ticket)], 'ticket.notify_first_contact_overdue')
+        if (!ticket.alerted.firstContact) await this.#overdue(ticket, 'firstContact', (t) => [...this.#routing.handlers(t), ...this.#routing.supervisorsOf(t)], 'ticket.notify_first_contact_overdue')
       } else if (!ticket.alerted.assignee) {
-        await this.#overdue(ticket, 'assignee', this.#routing.handlers(ticket), 'ticket.notify_overdue')
+        await this.#overdue(ticket, 'assignee', (t) => this.#routing.handlers(t), 'ticket.notify_overdue')
       } else if (!ticket.alerted.supervisor && now.getTime() >= Date.parse(ticket.dueAt) + this.#o.supervisorAlertDelayMs) {
-        await this.#overdue(ticket, 'supervisor', this.#routing.supervisorsOf(ticket), 'ticket.notify_overdue_supervisor')
+        await this.#overdue(ticket, 'supervisor', (t) => this.#routing.supervisorsOf(t), 'ticket.notify_overdue_supervisor')
       }
     }
   }
 
-  async #overdue(ticket: Ticket, which: keyof Ticket['alerted'], recipients: Recipient[], key: string): Promise<void> {
+  /**
+   * Records an alert unless one is recorded already, then sends it. Checked again inside the ticket's update: of
+   * several instances passing at once (PostgreSQL), the one that records the alert sends it.
+   */
+  async #overdue(ticket: Ticket, which: keyof Ticket['alerted'], recipients: (t: Ticket) => Recipient[], key: string): Promise<void> {
+    let recorded = false
     const updated = await this.#change(ticket.id, (t) => {
+      if (t.alerted[which]) return
+      recorded = true
       t.alerted[which] = this.#now()
       t.events.push({ at: this.#now(), actor: 'system', type: 'overdue_alert', detail: which })
     })
-    await this.#messenger.notifyStaff(updated, recipients, key)
+    if (recorded) await this.#messenger.notifyStaff(updated, recipients(updated), key)
   }
 
   // ---- internals ----

@@ -10,6 +10,7 @@ import type { KnowledgeBase } from '../knowledge/loader'
 import type { Locale } from '../knowledge/schemas'
 import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
+import type { ResidentLock } from '../store/postgres/resident-lock'
 import { RecentMap } from '../core/recent-map'
 import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer, type Citation } from './answer'
@@ -46,6 +47,8 @@ export interface PipelineOptions {
   ticketsPerAddressPerHour?: number
   /** The time the rate limit counts in. */
   clock?: Clock
+  /** Serialises one resident's messages across instances (PostgreSQL's advisory locks); this process's own queue without it. */
+  residentLock?: ResidentLock
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -137,6 +140,7 @@ export class Pipeline {
   readonly #residents: ResidentRepository
   readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
+  readonly #residentLock: ResidentLock
   readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
@@ -156,6 +160,9 @@ export class Pipeline {
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
       .catch((error: unknown) => logger.error({ err: error, resident: residentKey(channel, id) }, 'releasing held messages failed')))
     this.#canPush = options.canPush ?? (() => false)
+    // In order here first, then across instances: one lock (and its connection) per resident at a time.
+    const acrossInstances = options.residentLock
+    this.#residentLock = (key, work) => this.#oneAtATime.run(key, acrossInstances ? () => acrossInstances(key, work) : work)
     this.#logger = logger
     const clock = options.clock ?? systemClock
     this.#allowance = new TokenBuckets({
@@ -213,7 +220,7 @@ export class Pipeline {
     const key = residentKey(message.channel, message.channelUserId)
     const allowance = this.#allowance.take(key)
     if (!allowance.allowed) return this.#throttled(message, allowance.tellWaitSeconds)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const stored = await storing('resident profile', () => this.#residents.get(key))
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
@@ -258,7 +265,7 @@ export class Pipeline {
   /** The platform says a resident who had blocked the bot unblocked it: unmarked, and what waited is delivered. */
   residentReturned(channel: string, channelUserId: string): Promise<void> {
     const key = residentKey(channel, channelUserId)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const resident = await storing('resident profile', () => this.#residents.get(key))
       if (resident?.blocked) await storing('resident profile', () => this.#residents.save({ ...resident, blocked: false, updatedAt: new Date().toISOString() }))
       await this.#onReturned?.(channel, channelUserId)
@@ -276,7 +283,7 @@ export class Pipeline {
    */
   residentUnreachable(channel: string, channelUserId: string): Promise<void> {
     const key = residentKey(channel, channelUserId)
-    return this.#oneAtATime.run(key, async () => {
+    return this.#residentLock(key, async () => {
       const resident = await storing('resident profile', () => this.#residents.get(key))
       if (!resident || resident.blocked) return
       await storing('resident profile', () => this.#residents.save({ ...resident, blocked: true, updatedAt: new Date().toISOString() }))

@@ -159,6 +159,12 @@ export interface OutboxRepository {
   add(item: OutboxItem): Promise<void>
   /** Pending items due by `now`, oldest first. */
   due(now: Date): Promise<OutboxItem[]>
+  /**
+   * The due items of these channels for this instance to deliver, oldest first. Where several instances share the
+   * store (PostgreSQL), each item goes to one: its next attempt moves `leaseMs` on, so no other instance takes it
+   * meanwhile, and one whose instance died mid-delivery is due again when the lease ends.
+   */
+  claimDue(now: Date, channels: readonly string[], leaseMs: number): Promise<OutboxItem[]>
   update(id: string, patch: Partial<OutboxItem>): Promise<void>
   /** Held items of one recipient, oldest first. */
   held(channel: string, recipient: string): Promise<OutboxItem[]>

@@ -22,6 +22,7 @@ import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
+import { benchPostgres } from './bench-postgres'
 import { benchGrowth, seedGrowth } from './bench-growth'
 import { runLoad } from './load'
 
@@ -232,6 +233,10 @@ if (process.argv.includes('growth')) {
   await benchGrowth(await loadQuestions(), HTTP_SECONDS)
   process.exit(0)
 }
+if (process.argv.includes('postgres')) {
+  await benchPostgres(await loadQuestions(), HTTP_SECONDS, HTTP_CONNECTIONS, BROADCAST_RECIPIENTS)
+  process.exit(0)
+}
 if (process.argv.includes('flood')) {
   await benchFlood(await loadQuestions(), HTTP_SECONDS)
   process.exit(0)
@@ -244,4 +249,5 @@ if (!process.argv.includes('broadcast')) {
   await benchHttp(questions, true)
   await benchHttp(questions, false)
   await benchFlood(questions, HTTP_SECONDS)
+  await benchPostgres(questions, HTTP_SECONDS, HTTP_CONNECTIONS, BROADCAST_RECIPIENTS)
 }

@@ -3,21 +3,8 @@ import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { storeWrites } from '../../src/store/lowdb/data-file'
 import { LowdbResidentStore } from '../../src/store/lowdb/resident-store'
-import { residentKey, type ResidentProfile } from '../../src/store/types'
 import { makeTempDir, removeDir } from '../helpers'
-
-const profile = (n: number, overrides: Partial<ResidentProfile> = {}): ResidentProfile => ({
-  key: residentKey('telegram', String(n)),
-  channel: 'telegram',
-  channelUserId: String(n),
-  notices: true,
-  tags: [],
-  blocked: false,
-  settlementId: n % 2 ? 'xingfu_jiayuan_sample' : 'anle_xinju_sample',
-  createdAt: '2026-11-23T08:00:00.000Z',
-  updatedAt: '2026-11-23T08:00:00.000Z',
-  ...overrides,
-})
+import { profile } from './fixtures'
 
 describe('LowdbResidentStore (real files)', () => {
   let dir: string

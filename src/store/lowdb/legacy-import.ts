@@ -2,6 +2,7 @@ import { mkdir, open, readdir, readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import type { Logger } from '../../core/logger'
 import type { ResidentProfile, WebIdentity } from '../types'
+import { assertDataIntact } from './data-check'
 import { readIfExists } from './data-file'
 import { JsonLinesFile } from './json-lines-file'
 import { LEGACY_DIR, legacyRecords, type LegacyFile } from './legacy-formats'
@@ -42,12 +43,21 @@ interface Counts {
 }
 
 /**
- * Start-up, after the data check: imports the files the check found in an earlier format (see legacy-formats.ts)
+ * Before a data folder is used (start-up, a move to PostgreSQL): every store file is read, a damaged one stops
+ * everything, named (see data-check.ts); files in an earlier format are then imported into the current one.
+ */
+export async function checkAndUpgradeDataDir(dataDir: string, logger: Logger, now: Date): Promise<void> {
+  const report = await assertDataIntact(dataDir)
+  await importLegacyFiles(dataDir, report.legacy, logger, now)
+}
+
+/**
+ * After the data check: imports the files the check found in an earlier format (see legacy-formats.ts)
  * into the current ones, then moves them, untouched, to `DATA_DIR/legacy/<time>/<their path>`. Safe to run again
  * after a crash at any point: keyed records already in the current files are not written again, a log part already
  * converted is recognised by its lines, and a file is moved only once what it holds is flushed to the disk.
  */
-export async function importLegacyFiles(dataDir: string, files: readonly LegacyFile[], logger: Logger, now: Date): Promise<void> {
+async function importLegacyFiles(dataDir: string, files: readonly LegacyFile[], logger: Logger, now: Date): Promise<void> {
   const movedTo = path.join(LEGACY_DIR, now.toISOString().replaceAll(':', '-'))
   const targets = keyedTargets(dataDir)
   for (const store of new Set(files.map((file) => file.store))) {

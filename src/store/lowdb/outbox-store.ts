@@ -21,8 +21,10 @@ export class LowdbOutboxStore implements OutboxRepository {
     this.#done = new PartitionedLog(path.join(this.#dir, 'done'))
   }
 
+  /** An id still pending or held keeps the item stored first (finished ones are the dispatcher's `storedIds` to check). */
   async add(item: OutboxItem): Promise<void> {
     const file = await this.#open()
+    if (file.db.data.items[item.id]) return
     file.db.data.items[item.id] = structuredClone(item)
     await file.save()
   }
@@ -33,6 +35,11 @@ export class LowdbOutboxStore implements OutboxRepository {
       .filter((item) => item.status === 'pending' && item.nextAttemptAt <= iso)
       .sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1))
       .map((item) => structuredClone(item))
+  }
+
+  /** One process writes a data folder, and its dispatcher never starts an item twice: nothing to claim against, so no lease. */
+  async claimDue(now: Date, channels: readonly string[]): Promise<OutboxItem[]> {
+    return (await this.due(now)).filter((item) => channels.includes(item.channel))
   }
 
   async update(id: string, patch: Partial<OutboxItem>): Promise<void> {

@@ -57,8 +57,13 @@ export class ShardedRecords<T> {
   }
 
   async values(): Promise<T[]> {
-    const all: T[] = []
-    for (let i = 0; i < this.#shards; i += 1) for (const record of (await this.#shard(i)).records.values()) all.push(structuredClone(record))
+    return (await this.entries()).map(([, record]) => record)
+  }
+
+  /** Every record with its key (copies). */
+  async entries(): Promise<[string, T][]> {
+    const all: [string, T][] = []
+    for (let i = 0; i < this.#shards; i += 1) for (const [key, record] of (await this.#shard(i)).records) all.push([key, structuredClone(record)])
     return all
   }
 

@@ -33,6 +33,11 @@ export class LowdbWebIdentityStore implements WebIdentityRepository {
   get(tokenHash: string): Promise<WebIdentity | undefined> {
     return this.#records.get(tokenHash)
   }
+
+  /** Every token hash with its resident: `npm run migrate-store` moves them to PostgreSQL. */
+  entries(): Promise<[string, WebIdentity][]> {
+    return this.#records.entries()
+  }
 }
 
 const SAFE_ID = /^[A-Za-z0-9_-]{1,64}$/

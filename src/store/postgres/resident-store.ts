@@ -1,0 +1,32 @@
+import type { ResidentProfile, ResidentRepository } from '../types'
+import { PostgresStore } from './pool'
+
+/** The columns of `residents`, in order, for a profile. */
+export const RESIDENT_COLUMNS = ['key', 'settlement_id', 'notices', 'blocked', 'linked_to', 'tags', 'doc']
+export const residentRow = (profile: ResidentProfile) =>
+  [profile.key, profile.settlementId ?? null, profile.notices, profile.blocked, profile.linkedTo ?? null, profile.tags, profile]
+
+/** Resident profiles, one row each; the columns beside the profile are what a broadcast audience selects on. */
+export class PostgresResidentStore extends PostgresStore implements ResidentRepository {
+  async get(key: string): Promise<ResidentProfile | undefined> {
+    const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents WHERE key = $1', [key])
+    return rows[0]?.doc
+  }
+
+  async save(profile: ResidentProfile): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO residents (key, settlement_id, notices, blocked, linked_to, tags, doc) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (key) DO UPDATE SET settlement_id = $2, notices = $3, blocked = $4, linked_to = $5, tags = $6, doc = $7`,
+      residentRow(profile),
+    )
+  }
+
+  async list(): Promise<ResidentProfile[]> {
+    const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents ORDER BY key')
+    return rows.map((row) => row.doc)
+  }
+
+  async remove(keys: readonly string[]): Promise<void> {
+    await this.pool.query('DELETE FROM residents WHERE key = ANY($1)', [keys])
+  }
+}

@@ -1,0 +1,77 @@
+import path from 'node:path'
+import type pg from 'pg'
+import type { NoticeRepository } from '../broadcast/notice-store'
+import { LowdbNoticeStore } from '../broadcast/notice-store'
+import type { Config } from '../config/env'
+import { AnjuError } from '../core/errors'
+import type { Logger } from '../core/logger'
+import type { TicketService } from '../escalation/ticket-service'
+import { LowdbAuditStore } from './lowdb/audit-store'
+import { LowdbConversationStore } from './lowdb/conversation-store'
+import { LowdbOutboxStore } from './lowdb/outbox-store'
+import { LowdbResidentStore } from './lowdb/resident-store'
+import { LowdbTicketStore } from './lowdb/ticket-store'
+import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './lowdb/web-stores'
+import type { ResidentLock } from './postgres/resident-lock'
+import type {
+  AuditRepository, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository,
+} from './types'
+
+/** Every store the assistant writes, on one backend. */
+export interface StoreSet {
+  kind: 'lowdb' | 'postgres'
+  conversations: ConversationRepository
+  residents: ResidentRepository
+  tickets: TicketRepository
+  outbox: OutboxRepository
+  audit: AuditRepository
+  notices: NoticeRepository
+  webIdentities: WebIdentityRepository
+  webHistory: WebHistoryRepository
+  /** Serialises one resident's messages across instances; lowdb has one process, whose own queue is enough. */
+  residentLock?: ResidentLock
+  /** The PostgreSQL pool, for what queries the database directly (the Telegram leader lock). */
+  pool?: pg.Pool
+  /** PostgreSQL: the ticket alerts of every instance reach this one's listeners (the console's live stream). */
+  relayTicketAlerts?: (service: TicketService, logger: Logger) => void
+  close(): Promise<void>
+}
+
+/** The lowdb files under `dataDir`: the default, one process per data folder. */
+export function openLowdbStores(dataDir: string, writer?: string): StoreSet {
+  const conversations = new LowdbConversationStore(dataDir, { writer })
+  return {
+    kind: 'lowdb',
+    conversations,
+    residents: new LowdbResidentStore(dataDir),
+    tickets: new LowdbTicketStore(dataDir),
+    outbox: new LowdbOutboxStore(dataDir),
+    audit: new LowdbAuditStore(dataDir),
+    notices: new LowdbNoticeStore(dataDir),
+    webIdentities: new LowdbWebIdentityStore(dataDir),
+    webHistory: new LowdbWebHistoryStore(dataDir),
+    close: () => conversations.close(),
+  }
+}
+
+/** PostgreSQL when DATABASE_URL is set, lowdb files in DATA_DIR otherwise. */
+export async function openStores(config: Config, options: { writer?: string; logger?: Logger } = {}): Promise<StoreSet> {
+  if (!config.DATABASE_URL) return openLowdbStores(path.resolve(config.DATA_DIR), options.writer)
+  const { openPostgresStores } = await import('./postgres/index')
+  try {
+    return await openPostgresStores({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: config.DATABASE_POOL_SIZE, logger: options.logger })
+  } catch (error) {
+    throw new AnjuError('ANJU_ERR_STORE', `PostgreSQL at ${redactUrl(config.DATABASE_URL)}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/** A connection URL without its password, for logs and errors. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password) parsed.password = '***'
+    return parsed.toString()
+  } catch {
+    return 'an unreadable DATABASE_URL'
+  }
+}
