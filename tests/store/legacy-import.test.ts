@@ -11,8 +11,10 @@ import { createLogger } from '../../src/core/logger'
 import type { Ticket } from '../../src/escalation/ticket'
 import type { StaffMember } from '../../src/escalation/staff'
 import { checkDataDir, quarantine } from '../../src/store/lowdb/data-check'
+import { openPostgresStores } from '../../src/store/postgres/index'
 import type { AuditEntry, ConversationTurn, OutboxItem, ResidentProfile, WebHistory } from '../../src/store/types'
 import { createTestAssistant, makeTempDir, removeDir, ROOT } from '../helpers'
+import { TEST_DATABASE_URL, usePostgresSchema } from '../postgres'
 
 // The data folder as the code of commit e56a243 wrote it: lowdb files holding whole JSON documents.
 // Residents and web identities: `shard-NN.json` = { residents | identities: { key: record } }, the shard a SHA-1 of the key.
@@ -120,6 +122,17 @@ async function writeFixture(dir: string): Promise<void> {
   await writeFile(path.join(dir, 'residents', `${shardOf(rewritten.key)}l`), `${JSON.stringify({ k: rewritten.key, v: rewritten })}\n`)
 }
 
+/** A fresh data folder holding the fixture, for the enclosing describe block (removed afterwards); `.dir` once beforeAll has run. */
+function useFixtureDir(): { dir: string } {
+  const folder = { dir: '' }
+  beforeAll(async () => {
+    folder.dir = await makeTempDir()
+    await writeFixture(folder.dir)
+  })
+  afterAll(async () => { await removeDir(folder.dir) })
+  return folder
+}
+
 /** Starts the real assistant on `dir`, returning it and the messages it logged. */
 async function start(dir: string) {
   const lines: string[] = []
@@ -146,14 +159,13 @@ async function readBack(assistant: Awaited<ReturnType<typeof start>>['assistant'
 }
 
 describe('data written by the earlier store formats is imported once at start-up, nothing lost or doubled', () => {
+  const fixture = useFixtureDir()
   let dir: string
   let first: Awaited<ReturnType<typeof start>>
   beforeAll(async () => {
-    dir = await makeTempDir()
-    await writeFixture(dir)
+    dir = fixture.dir
     first = await start(dir)
   })
-  afterAll(async () => { await removeDir(dir) })
 
   it('serves every resident, turn, unanswered question, ticket, outbox item, audit entry, broadcast and web identity', async () => {
     const data = await readBack(first.assistant)
@@ -219,14 +231,10 @@ describe('data written by the earlier store formats is imported once at start-up
 })
 
 describe('earlier-format files in the data check', () => {
-  let dir: string
-  beforeAll(async () => {
-    dir = await makeTempDir()
-    await writeFixture(dir)
-  })
-  afterAll(async () => { await removeDir(dir) })
+  const fixture = useFixtureDir()
 
   it('npm run data:check lists them with their records, and changes nothing', async () => {
+    const { dir } = fixture
     const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/tools/data-check.ts'), dir], { cwd: ROOT })
     const residentsShard = [...legacyFiles().keys()].find((file) => file.startsWith('residents/'))!
     const count = Object.keys((legacyFiles().get(residentsShard) as { residents: object }).residents).length
@@ -237,6 +245,7 @@ describe('earlier-format files in the data check', () => {
   })
 
   it('a damaged earlier-format file stops start-up, named, and --quarantine moves it aside; the rest is imported', async () => {
+    const { dir } = fixture
     const damagedDir = await makeTempDir()
     try {
       await cp(dir, damagedDir, { recursive: true })
@@ -263,6 +272,28 @@ describe('earlier-format files in the data check', () => {
       expect(await assistant.conversations.listTurns()).toHaveLength(8)
     } finally {
       await removeDir(damagedDir)
+    }
+  })
+})
+
+describe('npm run migrate-store on a data folder in the earlier formats', () => {
+  const schema = usePostgresSchema()
+  const fixture = useFixtureDir()
+
+  it('imports the earlier-format files first, so that they move to PostgreSQL too', async () => {
+    const { dir } = fixture
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src/tools/migrate-store.ts'), '--from', 'lowdb', '--to', 'postgres'], {
+      cwd: ROOT, env: { ...process.env, DATA_DIR: dir, DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name },
+    })
+    expect(stdout).toMatch(new RegExp(`residents: ${RESIDENTS.length} moved\n`))
+    expect(stdout).toMatch(/conversation turns: 8 moved\n/)
+    const postgres = await openPostgresStores({ url: TEST_DATABASE_URL, schema: schema.name, max: 2 })
+    try {
+      expect(await postgres.residents.get('telegram:1')).toEqual(RESIDENTS[0])
+      expect((await postgres.audit.list()).map((entry) => entry.action)).toEqual(AUDIT.map((entry) => entry.action))
+      expect(await postgres.webIdentities.get(TOKEN_HASH)).toEqual({ residentId: 'webresident1', createdAt: at(20) })
+    } finally {
+      await postgres.close()
     }
   })
 })
