@@ -19,7 +19,7 @@ import type { IntentMatcher } from './matcher/matcher'
 import { loadMatcher, MODEL_FILE } from './matcher/model'
 import { Pipeline } from './pipeline/pipeline'
 import { ResidentRetention } from './store/resident-retention'
-import { assertDataIntact } from './store/lowdb/data-check'
+import { checkAndUpgradeDataDir } from './store/lowdb/legacy-import'
 import { openStores, type StoreSet } from './store/stores'
 import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
 
@@ -117,7 +117,8 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL)
   const clock = overrides.clock ?? systemClock
   // Every store file is read before anything is served or written: a damaged one stops start-up, named.
-  await assertDataIntact(path.resolve(config.DATA_DIR))
+  // Files in an earlier format are then imported into the current one, before any store opens them.
+  await checkAndUpgradeDataDir(path.resolve(config.DATA_DIR), logger, clock.now())
   const kb = await loadKnowledgeBase({ knowledgeDir: config.KNOWLEDGE_DIR, intentsDir: config.INTENTS_DIR })
   const modelFile = path.join(config.KNOWLEDGE_DIR, MODEL_FILE)
   const matcher = await loadMatcher(kb, modelFile, logger)

@@ -5,6 +5,8 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/env'
 import { isAnjuError } from '../core/errors'
+import { createLogger } from '../core/logger'
+import { checkAndUpgradeDataDir } from '../store/lowdb/legacy-import'
 import { importLowdb } from '../store/postgres/import-lowdb'
 import { migrate } from '../store/postgres/migrate'
 import { createPool } from '../store/postgres/pool'
@@ -19,6 +21,8 @@ async function main(): Promise<void> {
   try {
     await migrate(pool, config.DATABASE_SCHEMA)
     const dataDir = path.resolve(config.DATA_DIR)
+    // Files in an earlier lowdb format would otherwise be left behind: imported into the current one first.
+    await checkAndUpgradeDataDir(dataDir, createLogger(config.LOG_LEVEL), new Date())
     const report = await importLowdb(dataDir, pool)
     console.log(`from ${dataDir} to ${redactUrl(config.DATABASE_URL)}${config.DATABASE_SCHEMA ? ` (schema ${config.DATABASE_SCHEMA})` : ''}:`)
     for (const [kind, { moved, already }] of Object.entries(report)) console.log(`  ${kind}: ${moved} moved${already ? `, ${already} already there` : ''}`)

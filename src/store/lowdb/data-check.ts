@@ -2,6 +2,7 @@ import { mkdir, readdir, readFile, rename } from 'node:fs/promises'
 import path from 'node:path'
 import { AnjuError } from '../../core/errors'
 import { isTempFile, REPAIR_HINT, writeFileAtomically } from './data-file'
+import { LEGACY_DIR, legacyLayoutOf, legacyRecords, type LegacyFile } from './legacy-formats'
 
 /** A store file that cannot be read as written, with what it holds (so that its loss can be told). */
 export interface DamagedFile {
@@ -17,6 +18,8 @@ export interface DamagedFile {
 export interface DataCheckReport {
   files: number
   damaged: DamagedFile[]
+  /** Intact files in an earlier format: imported at the next start (see legacy-import.ts). */
+  legacy: LegacyFile[]
 }
 
 /** Where quarantined files go: `DATA_DIR/quarantine/<time>/<their path>`; never read by the stores. */
@@ -72,14 +75,21 @@ function inspect(file: string, text: string): Omit<DamagedFile, 'file'> | undefi
     const which = bad.length > 5 ? `${bad.slice(0, 5).join(', ')} and ${bad.length - 5} more` : bad.join(', ')
     return { holds, reason: `line${bad.length > 1 ? 's' : ''} ${which} ${cut && bad.length === 1 ? 'cut short (a write was interrupted)' : 'not valid JSON'}`, goodLines, totalLines: lines.length + (cut ? 1 : 0) }
   }
-  let data: unknown
-  try {
-    data = JSON.parse(text)
-  } catch (error) {
-    return { holds, reason: text.length === 0 ? 'the file is empty' : `not valid JSON (${(error as Error).message})` }
-  }
-  if (shape && !shape(data)) return { holds, reason: 'valid JSON, but not the shape this file must have' }
+  const parsed = parseJson(text)
+  if ('reason' in parsed) return { holds, reason: parsed.reason }
+  if (shape && !shape(parsed.data)) return { holds, reason: WRONG_SHAPE }
   return undefined
+}
+
+const WRONG_SHAPE = 'valid JSON, but not the shape this file must have'
+
+/** A JSON file's data, or why it has none. */
+function parseJson(text: string): { data: unknown } | { reason: string } {
+  try {
+    return { data: JSON.parse(text) }
+  } catch (error) {
+    return { reason: text.length === 0 ? 'the file is empty' : `not valid JSON (${(error as Error).message})` }
+  }
 }
 
 async function* storeFiles(dataDir: string, relative = ''): AsyncGenerator<string> {
@@ -95,7 +105,7 @@ async function* storeFiles(dataDir: string, relative = ''): AsyncGenerator<strin
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const child = relative ? `${relative}/${entry.name}` : entry.name
     if (entry.isDirectory()) {
-      if (child !== QUARANTINE_DIR) yield* storeFiles(dataDir, child)
+      if (child !== QUARANTINE_DIR && child !== LEGACY_DIR) yield* storeFiles(dataDir, child)
     } else if (!isTempFile(entry.name) && /\.jsonl?$/.test(entry.name)) {
       yield child
     }
@@ -104,13 +114,26 @@ async function* storeFiles(dataDir: string, relative = ''): AsyncGenerator<strin
 
 /** Reads every store file of a data folder and reports the damaged ones; changes nothing. */
 export async function checkDataDir(dataDir: string): Promise<DataCheckReport> {
-  const report: DataCheckReport = { files: 0, damaged: [] }
+  const report: DataCheckReport = { files: 0, damaged: [], legacy: [] }
   for await (const file of storeFiles(dataDir)) {
     report.files += 1
-    const problem = inspect(file, await readFile(path.join(dataDir, file), 'utf8'))
-    if (problem) report.damaged.push({ file, ...problem })
+    const text = await readFile(path.join(dataDir, file), 'utf8')
+    const legacy = legacyLayoutOf(file)
+    const problem = legacy ? inspectLegacy(file, text, legacy) : inspect(file, text)
+    if (problem && 'reason' in problem) report.damaged.push({ file, ...problem })
+    else if (problem) report.legacy.push(problem)
   }
   return report
+}
+
+/** An earlier-format file: what it holds to import, or what is wrong with it (damaged like any other file). */
+function inspectLegacy(file: string, text: string, kind: NonNullable<ReturnType<typeof legacyLayoutOf>>): LegacyFile | Omit<DamagedFile, 'file'> {
+  const holds = `${kind.store} in an earlier format, not yet imported`
+  const parsed = parseJson(text)
+  if ('reason' in parsed) return { holds, reason: parsed.reason }
+  const records = legacyRecords(kind.layout, parsed.data)
+  if (!records) return { holds, reason: WRONG_SHAPE }
+  return { file, store: kind.store, ...kind.layout, records: records.length }
 }
 
 /** One line per damaged file: its path, what is wrong, what it holds. */
@@ -118,9 +141,10 @@ export const describeDamage = (dataDir: string, damaged: readonly DamagedFile[])
   damaged.map((d) => `${path.join(dataDir, d.file)}: ${d.reason}; it holds ${d.holds}`)
 
 /** Start-up: stops, naming every damaged file and how to repair it, before anything reads or writes them. */
-export async function assertDataIntact(dataDir: string): Promise<void> {
-  const { damaged } = await checkDataDir(dataDir)
-  if (damaged.length === 0) return
+export async function assertDataIntact(dataDir: string): Promise<DataCheckReport> {
+  const report = await checkDataDir(dataDir)
+  const { damaged } = report
+  if (damaged.length === 0) return report
   throw new AnjuError('ANJU_ERR_DATA_CHECK_FAILED', `\n  ${describeDamage(dataDir, damaged).join('\n  ')}\nTo repair: ${REPAIR_HINT}.`)
 }
 
