@@ -78,7 +78,7 @@ async function importLegacyFiles(dataDir: string, files: readonly LegacyFile[], 
       await rename(path.join(dataDir, legacy.file), to)
     }
     logger.info({ store, imported: counts.imported, alreadyPresent: counts.present, files: ofStore.length, movedTo },
-      `earlier-format ${store} imported: ${counts.imported} records (${counts.present} already in the current format) from ${ofStore.length} files, moved to ${movedTo}/`)
+      `earlier-format ${store} imported: ${plural(counts.imported, 'record')} (${counts.present} already in the current format) from ${plural(ofStore.length, 'file')}, moved to ${movedTo}/`)
   }
 }
 
@@ -123,3 +123,5 @@ async function flushFolder(dir: string): Promise<void> {
     }
   }
 }
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`
