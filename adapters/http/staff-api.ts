@@ -6,6 +6,7 @@ import { chinaRange } from '../../src/core/china-time'
 import { ticketReport, ticketReportCsv } from '../../src/escalation/reports'
 import type { StaffMember } from '../../src/escalation/staff'
 import { TICKET_STATUSES } from '../../src/escalation/ticket'
+import { TICKET_PAGE_DEFAULTS } from '../../src/escalation/ticket-service'
 import { groupUnanswered } from '../../src/escalation/unanswered'
 import { residentKey, type ConversationRepository, type ConversationTurn, type ResidentRepository } from '../../src/store/types'
 import { auditRefusals, staffFrom } from './staff-auth'
@@ -30,6 +31,10 @@ export const ticketListQuery = z.object({
   overdue: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
   assignee: z.enum(['me', 'unassigned']).optional(),
 })
+const ticketPageQuery = ticketListQuery.extend({
+  limit: z.coerce.number().int().min(1).max(TICKET_PAGE_DEFAULTS.maxLimit, `limit: at most ${TICKET_PAGE_DEFAULTS.maxLimit}`).default(TICKET_PAGE_DEFAULTS.limit),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+})
 const rangeQuery = z.object({ from: isoDate.optional(), to: isoDate.optional(), format: z.enum(['json', 'csv']).optional() })
   .refine((q) => !q.from || !q.to || chinaRange(q.from).from! < chinaRange(undefined, q.to).to!, { message: 'to: must not be before from' })
 const statusBody = z.object({ status: z.enum(TICKET_STATUSES), note: z.string().trim().max(2000, 'note is at most 2000 characters').optional() })
@@ -47,7 +52,8 @@ export async function staffApi(app: FastifyInstance, { desk, conversations, resi
 
   app.get('/api/tickets', async (request) => {
     const member = staffOf(request)
-    return { tickets: await desk.service.list(member, parse(ticketListQuery, request.query)) }
+    const { limit, offset, ...filter } = parse(ticketPageQuery, request.query)
+    return desk.service.list(member, filter, { limit, offset })
   })
 
   app.get('/api/tickets/:id', async (request) => {

@@ -3,11 +3,12 @@ import { isAnjuError } from '../core/errors'
 import type { Translate } from '../i18n'
 import type { StaffDirectory, StaffMember } from './staff'
 import type { StaffAudit } from './staff-audit'
-import { isOpenStatus } from './ticket'
 import type { TicketService } from './ticket-service'
 
 const STAFF_LOCALE = 'zh-CN'
 const TICKET_ID = /T\d{6}-\d{4,}/
+/** Open tickets `/tickets` lists in a chat message; the console shows the rest. */
+const STAFF_CHAT_LIST_LIMIT = 30
 const COMMAND = /^\/(take|resolve|reply|note|tickets)(?:@\w+)?(?:\s+(T\d{6}-\d{4,}))?(?:\s+([\s\S]+))?$/i
 
 /**
@@ -78,7 +79,7 @@ export class StaffChat {
   }
 
   async #list(member: StaffMember): Promise<string> {
-    const open = (await this.#service.list(member)).filter((t) => isOpenStatus(t.status))
+    const { tickets: open, total } = await this.#service.list(member, { status: 'unresolved' }, { limit: STAFF_CHAT_LIST_LIMIT })
     if (open.length === 0) return this.#t(STAFF_LOCALE, 'staff.list_none')
     const lines = open.map((t) => this.#t(STAFF_LOCALE, 'staff.list_line', {
       id: t.id,
@@ -87,6 +88,7 @@ export class StaffChat {
       assignee: t.assignee ?? '—',
       summary: t.summary,
     }))
+    if (total > open.length) lines.push(this.#t(STAFF_LOCALE, 'staff.list_more', { count: total - open.length }))
     return lines.join('\n')
   }
 }

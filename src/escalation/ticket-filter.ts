@@ -1,4 +1,5 @@
-import { isOpenStatus, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
+import type { TicketCounts, TicketQuery, TicketScope } from '../store/types'
+import { isOpenStatus, TICKET_STATUSES, type Ticket, type TicketPriority, type TicketStatus } from './ticket'
 
 /** What staff filter their tickets by, in the API and in the console's inbox. */
 export interface TicketListFilter {
@@ -27,4 +28,27 @@ export function ticketMatches(t: Ticket, filter: TicketListFilter, staffId: stri
 export function byUrgencyThenDue(a: Ticket, b: Ticket): number {
   const rank = (t: Ticket) => (isOpenStatus(t.status) ? (t.priority === 'urgent' ? 0 : 1) : 2)
   return rank(a) - rank(b) || a.dueAt.localeCompare(b.dueAt)
+}
+
+const inScope = (t: Ticket, scope: TicketScope) => !scope.settlements || (t.settlementId !== undefined && scope.settlements.includes(t.settlementId))
+
+/** `TicketRepository.query` over tickets in memory: what a store without a query language does. */
+export function queryTickets(tickets: Ticket[], q: TicketQuery): { tickets: Ticket[]; total: number } {
+  const matching = tickets.filter((t) => inScope(t, q) && ticketMatches(t, q, q.staffId, q.now)).sort((a, b) => byUrgencyThenDue(a, b) || a.id.localeCompare(b.id))
+  const offset = q.offset ?? 0
+  return { tickets: matching.slice(offset, offset + q.limit), total: matching.length }
+}
+
+/** `TicketRepository.counts` over tickets in memory. */
+export function countTickets(tickets: Ticket[], scope: TicketScope): TicketCounts {
+  const visible = tickets.filter((t) => inScope(t, scope))
+  const open = visible.filter((t) => isOpenStatus(t.status))
+  return {
+    unresolved: open.length,
+    overdue: open.filter((t) => isOverdue(t, scope.now)).length,
+    urgent: open.filter((t) => t.priority === 'urgent').length,
+    mine: open.filter((t) => t.assignee === scope.staffId).length,
+    unassigned: open.filter((t) => !t.assignee).length,
+    byStatus: Object.fromEntries(TICKET_STATUSES.map((s) => [s, visible.filter((t) => t.status === s).length])) as Record<TicketStatus, number>,
+  }
 }

@@ -5,16 +5,23 @@ import type { Logger } from '../core/logger'
 import type { Translate } from '../i18n'
 import type { DemandKind } from '../knowledge/desk-schema'
 import type { Locale } from '../knowledge/schemas'
-import type { ResidentRepository, TicketRepository } from '../store/types'
+import type { ResidentRepository, TicketCounts, TicketRepository, TicketScope } from '../store/types'
 import type { StaffAudit } from './staff-audit'
 import { TicketMessenger, type TicketAlert, type TicketNames } from './ticket-messenger'
 import { TicketRouting } from './ticket-routing'
 import type { OutboxDispatcher } from './outbox'
 import type { DutyPhone, DutyRoster } from './duty'
 import type { Recipient, StaffDirectory, StaffMember } from './staff'
-import { ticketMatches, type TicketListFilter } from './ticket-filter'
+import type { TicketListFilter } from './ticket-filter'
 import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
 import type { AppliedLimit, TimeLimits } from './time-limits'
+
+export const TICKET_PAGE_DEFAULTS = {
+  /** Tickets in a staff list page when the caller names no limit. */
+  limit: 100,
+  /** The most a page may hold. */
+  maxLimit: 500,
+}
 
 /** What the resident's side knows when it raises a demand; the desk adds the rest. */
 export type NewDemand = Pick<Ticket, 'residentKey' | 'channel' | 'channelUserId' | 'settlementId' | 'category' | 'summary' | 'priority' | 'context' | 'locale' | 'location'>
@@ -215,11 +222,19 @@ export class TicketService {
 
   // ---- staff actions: each checked and audited ----
 
-  async list(member: StaffMember, filter: TicketListFilter = {}): Promise<Ticket[]> {
-    const now = this.#o.clock.now().toISOString()
-    const visible = (await this.#o.tickets.list()).filter((t) => this.#o.staff.canSee(member, t))
-    await this.#audit(member, 'ticket.list', undefined, filter)
-    return visible.filter((t) => ticketMatches(t, filter, member.id, now))
+  /** A page of the tickets a member may see, most pressing first, filtered and paged by the store. */
+  async list(member: StaffMember, filter: TicketListFilter = {}, page: { limit: number; offset?: number } = { limit: TICKET_PAGE_DEFAULTS.limit }): Promise<{ tickets: Ticket[]; total: number }> {
+    await this.#audit(member, 'ticket.list', undefined, { ...filter, ...page })
+    return this.#o.tickets.query({ ...this.#scopeOf(member), ...filter, ...page })
+  }
+
+  /** The inbox's counts over the tickets a member may see. */
+  counts(member: StaffMember): Promise<TicketCounts> {
+    return this.#o.tickets.counts(this.#scopeOf(member))
+  }
+
+  #scopeOf(member: StaffMember): TicketScope {
+    return { ...(member.role === 'admin' ? {} : { settlements: member.settlements }), staffId: member.id, now: this.#now() }
   }
 
   async get(member: StaffMember, id: string): Promise<Ticket> {

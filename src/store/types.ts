@@ -1,5 +1,6 @@
 import type { Choice } from '../core/context'
-import type { Ticket, TicketLocation } from '../escalation/ticket'
+import type { Ticket, TicketLocation, TicketStatus } from '../escalation/ticket'
+import type { TicketListFilter } from '../escalation/ticket-filter'
 import type { Locale } from '../knowledge/schemas'
 
 /** One exchange: what the resident said and what the assistant answered. */
@@ -132,6 +133,33 @@ export interface TicketRepository {
   list(filter?: TicketFilter): Promise<Ticket[]>
   /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
   openCountByAssignee(): Promise<Map<string, number>>
+  /** A page of staff's tickets, filtered and ordered (`byUrgencyThenDue`) by the store, with how many match in all. */
+  query(query: TicketQuery): Promise<{ tickets: Ticket[]; total: number }>
+  /** The inbox's counts over the tickets a member may see. */
+  counts(scope: TicketScope): Promise<TicketCounts>
+}
+
+/** Whose tickets: a member's settlements (every settlement when undefined: admins), at a time. */
+export interface TicketScope {
+  settlements?: readonly string[]
+  /** Whose tickets `assignee: 'me'` and `mine` mean. */
+  staffId: string
+  /** What overdue is measured against (ISO). */
+  now: string
+}
+
+export interface TicketQuery extends TicketScope, TicketListFilter {
+  limit: number
+  offset?: number
+}
+
+export interface TicketCounts {
+  unresolved: number
+  overdue: number
+  urgent: number
+  mine: number
+  unassigned: number
+  byStatus: Record<TicketStatus, number>
 }
 
 /** A message waiting to be delivered on a channel: a caseworker's notification, a reply relayed to a resident. */

@@ -179,6 +179,23 @@ describe('the demand desk, end to end', () => {
 })
 
 describe('staff API access', () => {
+  it('pages the ticket list: limit and offset, the total, the most pressing first; a bad page is a 400 with the reason', async () => {
+    const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start({ TICKETS_OPEN_PER_RESIDENT: '10' })
+    for (const [n, text] of ['我要投诉楼上装修天天半夜还在砸墙，我住2栋301', '我要反映小区门口的垃圾好几天没人清运，我住3栋502', '救命 楼下着火了'].entries()) {
+      await say(`72${n}`, '/settlement xingfu_jiayuan_sample')
+      await say(`72${n}`, text)
+    }
+    const all = (await api(TOKENS.li, 'GET', '/api/tickets')).json()
+    expect(all.total).toBe(3)
+    expect(all.tickets[0]).toMatchObject({ priority: 'urgent' })
+    const second = (await api(TOKENS.li, 'GET', '/api/tickets?limit=1&offset=1')).json()
+    expect(second).toMatchObject({ total: 3, tickets: [{ id: all.tickets[1].id }] })
+    expect((await api(TOKENS.li, 'GET', '/api/tickets?status=unresolved&priority=urgent')).json().total).toBe(1)
+    const tooMany = await api(TOKENS.li, 'GET', '/api/tickets?limit=100000')
+    expect(tooMany.statusCode).toBe(400)
+    expect(tooMany.json().message).toContain('limit')
+  })
+
   it('401 without a valid token, 404 across settlements (like a missing ticket), supervisors reassign, caseworkers only take', async () => {
     const { say, api } = await (await deskFixture(ws.dir, ws.clock)).start()
     await say('701', '/settlement xingfu_jiayuan_sample')

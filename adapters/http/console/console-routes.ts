@@ -4,7 +4,6 @@ import { AnjuError } from '../../../src/core/errors'
 import { REPORT_TOPICS } from '../../../src/escalation/reports'
 import type { StaffMember } from '../../../src/escalation/staff'
 import { isOpenStatus, ticketIdPattern, type Ticket } from '../../../src/escalation/ticket'
-import { byUrgencyThenDue, isOverdue, ticketMatches } from '../../../src/escalation/ticket-filter'
 import { residentKey } from '../../../src/store/types'
 import { staffFrom } from '../staff-auth'
 import { ticketListQuery } from '../staff-api'
@@ -49,18 +48,8 @@ export async function consoleRoutes(app: FastifyInstance, { desk, residents, kno
     const member = staffOf(request)
     const filter = parse(ticketListQuery, request.query)
     const nowIso = desk.clock.now().toISOString()
-    const visible = await desk.service.list(member)
-    const open = visible.filter((t) => isOpenStatus(t.status))
-    const counts = {
-      unresolved: open.length,
-      overdue: open.filter((t) => isOverdue(t, nowIso)).length,
-      urgent: open.filter((t) => t.priority === 'urgent').length,
-      mine: open.filter((t) => t.assignee === member.id).length,
-      unassigned: open.filter((t) => !t.assignee).length,
-      byStatus: Object.fromEntries(['open', 'assigned', 'in_progress', 'reopened', 'resolved', 'closed'].map((s) => [s, visible.filter((t) => t.status === s).length])),
-    }
-    const matching = visible.filter((t) => ticketMatches(t, filter, member.id, nowIso)).sort(byUrgencyThenDue)
-    return { counts, total: matching.length, tickets: matching.slice(0, INBOX_LIMIT).map((t) => ticketSummary(t, nowIso)) }
+    const [counts, page] = await Promise.all([desk.service.counts(member), desk.service.list(member, filter, { limit: INBOX_LIMIT })])
+    return { counts, total: page.total, tickets: page.tickets.map((t) => ticketSummary(t, nowIso)) }
   })
 
   app.get('/console/api/tickets/:id', async (request) => {

@@ -2,7 +2,8 @@ import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { AnjuError } from '../../core/errors'
 import { isOpenStatus, type Ticket } from '../../escalation/ticket'
-import type { TicketFilter, TicketRepository } from '../types'
+import { countTickets, queryTickets } from '../../escalation/ticket-filter'
+import type { TicketCounts, TicketFilter, TicketQuery, TicketRepository, TicketScope } from '../types'
 import { CoalescingFile } from './coalescing-file'
 
 const DAY_DIR = /^\d{4}-\d{2}-\d{2}$/
@@ -99,6 +100,15 @@ export class LowdbTicketStore implements TicketRepository {
       if (assignee) counts.set(assignee, (counts.get(assignee) ?? 0) + 1)
     }
     return counts
+  }
+
+  // Every ticket is in memory once read, so a query filters them there (PostgreSQL does it in SQL).
+  async query(query: TicketQuery): Promise<{ tickets: Ticket[]; total: number }> {
+    return queryTickets(await this.list(), query)
+  }
+
+  async counts(scope: TicketScope): Promise<TicketCounts> {
+    return countTickets(await this.list(), scope)
   }
 
   /** The files a filter can match: through an index where it names a resident or open tickets, else the days in range. */

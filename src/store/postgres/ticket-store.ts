@@ -1,7 +1,8 @@
 import { AnjuError } from '../../core/errors'
 import { isOpenStatus, type Ticket } from '../../escalation/ticket'
-import type { TicketFilter, TicketRepository } from '../types'
-import { rangeClause, whereSql } from './sql'
+import { TICKET_STATUSES } from '../../escalation/ticket'
+import type { TicketCounts, TicketFilter, TicketQuery, TicketRepository, TicketScope } from '../types'
+import { limitSql, rangeClause, whereSql } from './sql'
 import { inTransaction, PostgresStore } from './pool'
 
 export const TICKET_COLUMNS = ['id', 'resident_key', 'open', 'created_at', 'doc']
@@ -51,4 +52,57 @@ export class PostgresTicketStore extends PostgresStore implements TicketReposito
     )
     return new Map(rows.map((row) => [row.assignee, row.open]))
   }
+
+  /** Filtered, ordered and paged in SQL (byUrgencyThenDue, then id), over the settlement/open/due index. */
+  async query(query: TicketQuery): Promise<{ tickets: Ticket[]; total: number }> {
+    const { where, params, now, staff } = scopeClause(query)
+    if (query.status === 'unresolved') where.push('open')
+    else if (query.status) where.push(`doc->>'status' = $${params.push(query.status)}`)
+    if (query.settlement) where.push(`doc->>'settlementId' = $${params.push(query.settlement)}`)
+    if (query.topic) where.push(`doc->>'category' = $${params.push(query.topic)}`)
+    if (query.priority) where.push(`doc->>'priority' = $${params.push(query.priority)}`)
+    if (query.overdue !== undefined) where.push(`${query.overdue ? '' : 'NOT '}(${overdue(now())})`)
+    if (query.assignee === 'me') where.push(`doc->>'assignee' = ${staff()}`)
+    if (query.assignee === 'unassigned') where.push(`doc->>'assignee' IS NULL`)
+    const filtered = whereSql(where)
+    const total = (await this.pool.query<{ total: number }>(`SELECT count(*)::integer AS total FROM tickets ${filtered}`, params)).rows[0]!.total
+    const order = `ORDER BY CASE WHEN open THEN CASE WHEN doc->>'priority' = 'urgent' THEN 0 ELSE 1 END ELSE 2 END, doc->>'dueAt', id`
+    const sql = `SELECT doc FROM tickets ${filtered} ${order} ${limitSql(params, query.limit)} OFFSET $${params.push(query.offset ?? 0)}`
+    return { tickets: (await this.pool.query<{ doc: Ticket }>(sql, params)).rows.map((row) => row.doc), total }
+  }
+
+  async counts(scope: TicketScope): Promise<TicketCounts> {
+    const { where, params, now, staff } = scopeClause(scope)
+    const byStatus = TICKET_STATUSES.map((status) => `count(*) FILTER (WHERE doc->>'status' = '${status}')::integer AS "${status}"`)
+    const { rows } = await this.pool.query<Record<string, number>>(`SELECT
+      count(*) FILTER (WHERE open)::integer AS unresolved,
+      count(*) FILTER (WHERE ${overdue(now())})::integer AS overdue,
+      count(*) FILTER (WHERE open AND doc->>'priority' = 'urgent')::integer AS urgent,
+      count(*) FILTER (WHERE open AND doc->>'assignee' = ${staff()})::integer AS mine,
+      count(*) FILTER (WHERE open AND doc->>'assignee' IS NULL)::integer AS unassigned,
+      ${byStatus.join(',\n      ')}
+      FROM tickets ${whereSql(where)}`, params)
+    const row = rows[0]!
+    return {
+      unresolved: row.unresolved!, overdue: row.overdue!, urgent: row.urgent!, mine: row.mine!, unassigned: row.unassigned!,
+      byStatus: Object.fromEntries(TICKET_STATUSES.map((s) => [s, row[s]!])) as TicketCounts['byStatus'],
+    }
+  }
+}
+
+// ISO times in UTC compare as text.
+const overdue = (now: string) => `open AND doc->>'dueAt' < ${now}`
+
+/**
+ * The settlements a member may see (none for admins) as a condition; the scope's time and staff member become
+ * parameters only where a condition uses them (PostgreSQL refuses a parameter it cannot type).
+ */
+function scopeClause(scope: TicketScope) {
+  const params: unknown[] = []
+  const once = (value: unknown) => {
+    let placeholder: string | undefined
+    return () => (placeholder ??= `$${params.push(value)}`)
+  }
+  const where = scope.settlements ? [`doc->>'settlementId' = ANY($${params.push(scope.settlements)})`] : []
+  return { where, params, now: once(scope.now), staff: once(scope.staffId) }
 }

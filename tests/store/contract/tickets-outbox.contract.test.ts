@@ -68,6 +68,45 @@ describe.each(having(backends, 'tickets'))('tickets on $name', (backend) => {
     expect(Object.fromEntries(await restarted.openCountByAssignee())).toEqual({ wang_jianguo: 3, li_xiaofang: 1 })
   })
 
+  it('pages staff lists: scope by settlement, filters, most pressing first, the total, and the inbox counts', async () => {
+    const { tickets } = await backend.open()
+    const now = '2026-11-23T12:00:00.000Z'
+    const make = (n: number, overrides: Partial<Ticket>) => tickets!.create(day1, (id) => ticket(id, n, day1, overrides))
+    // Due times: before `now` is overdue (if open). Two settlements; assignees li and chen; one unassigned.
+    await make(0, { dueAt: '2026-11-24T00:00:00.000Z' })
+    await make(1, { dueAt: '2026-11-23T10:00:00.000Z' })
+    await make(2, { priority: 'urgent', dueAt: '2026-11-23T13:00:00.000Z', assignee: undefined, status: 'open' })
+    await make(3, { status: 'resolved', dueAt: '2026-11-20T00:00:00.000Z' })
+    await make(4, { settlementId: 'anle_xinju_sample', assignee: 'chen_jianguo', dueAt: '2026-11-22T00:00:00.000Z' })
+    await make(5, { category: 'employment_support', dueAt: '2026-11-25T00:00:00.000Z', status: 'in_progress' })
+    await make(6, { settlementId: undefined, assignee: undefined, status: 'open', dueAt: '2026-11-26T00:00:00.000Z' })
+    const li = { settlements: ['xingfu_jiayuan_sample'], staffId: 'li_xiaofang', now }
+    const ids = (page: { tickets: Ticket[] }) => page.tickets.map((t) => Number(t.id.slice(-4)) - 1)
+
+    // Urgent open first, then open by due time, finished last; another settlement and no settlement not in scope.
+    expect(ids(await tickets!.query({ ...li, limit: 10 }))).toEqual([2, 1, 0, 5, 3])
+    expect(await tickets!.query({ ...li, limit: 2, offset: 1 })).toMatchObject({ total: 5 })
+    expect(ids(await tickets!.query({ ...li, limit: 2, offset: 1 }))).toEqual([1, 0])
+    expect(ids(await tickets!.query({ ...li, limit: 10, status: 'unresolved' }))).toEqual([2, 1, 0, 5])
+    expect(ids(await tickets!.query({ ...li, limit: 10, status: 'resolved' }))).toEqual([3])
+    expect(ids(await tickets!.query({ ...li, limit: 10, overdue: true }))).toEqual([1])
+    expect(ids(await tickets!.query({ ...li, limit: 10, overdue: false }))).toEqual([2, 0, 5, 3])
+    expect(ids(await tickets!.query({ ...li, limit: 10, assignee: 'me' }))).toEqual([1, 0, 5, 3])
+    expect(ids(await tickets!.query({ ...li, limit: 10, assignee: 'unassigned' }))).toEqual([2])
+    expect(ids(await tickets!.query({ ...li, limit: 10, topic: 'employment_support' }))).toEqual([5])
+    expect(ids(await tickets!.query({ ...li, limit: 10, priority: 'urgent' }))).toEqual([2])
+    // An admin's scope is every ticket; a filter by settlement narrows it.
+    const admin = { staffId: 'chief', now }
+    expect((await tickets!.query({ ...admin, limit: 10 })).total).toBe(7)
+    expect(ids(await tickets!.query({ ...admin, limit: 10, settlement: 'anle_xinju_sample' }))).toEqual([4])
+
+    expect(await tickets!.counts(li)).toEqual({
+      unresolved: 4, overdue: 1, urgent: 1, mine: 3, unassigned: 1,
+      byStatus: { open: 1, assigned: 2, in_progress: 1, resolved: 1, closed: 0, reopened: 0 },
+    })
+    expect(await tickets!.counts(admin)).toMatchObject({ unresolved: 6, overdue: 2, unassigned: 2, mine: 0 })
+  })
+
   it('keeps the desk\'s fields as saved: kind, first contact, return visit, unseen words, alerts, reply outbox ids', async () => {
     const { tickets } = await backend.open()
     const at = day1.toISOString()
