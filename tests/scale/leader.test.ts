@@ -23,4 +23,25 @@ describe('leader election by advisory lock', () => {
     await Promise.all(elections.map((election) => election.resign()))
     await Promise.all(pools.map((pool) => pool.end()))
   })
+
+  it('a leader whose connection drops gives the role up, and stands again once the other has gone', async () => {
+    const role = `test-drop-${process.pid}-${Date.now()}`
+    const logger = createLogger('silent')
+    const pools = [createPool({ url: TEST_DATABASE_URL, max: 2 }), createPool({ url: TEST_DATABASE_URL, max: 2 })]
+    const admin = createPool({ url: TEST_DATABASE_URL, max: 1 })
+    const leaders: number[] = []
+    const lost: number[] = []
+    const elections = pools.map((pool, n) => electLeader(pool, role, { onElected: async () => { leaders.push(n) }, onLost: async () => { lost.push(n) } }, logger, { retryMs: 50 }))
+    await expect.poll(() => leaders.length).toBe(1)
+    const first = leaders[0]!
+    // The database ends the leader's session (a failover, a network cut): its lock is free.
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_locks
+      WHERE locktype = 'advisory' AND granted AND objid::text::bigint = (hashtext($1)::bigint & 4294967295)`, [`anju:leader:${role}`])
+    await expect.poll(() => lost).toEqual([first])
+    await expect.poll(() => leaders).toEqual([first, 1 - first])
+    await elections[1 - first]!.resign()
+    await expect.poll(() => leaders).toEqual([first, 1 - first, first])
+    await Promise.all(elections.map((election) => election.resign()))
+    await Promise.all([...pools, admin].map((pool) => pool.end()))
+  })
 })

@@ -15,7 +15,8 @@ export interface Leadership {
 /**
  * One instance at a time does `role` (polling Telegram: two pollers would each get half the updates). The leader
  * holds a session advisory lock on a connection of its own; when that connection or the instance dies the lock is
- * free, `onLost` runs on the old leader (if it is alive) and the next instance that tries takes over.
+ * free, `onLost` runs on the old leader (if it is alive), the next instance that tries takes over, and the old
+ * leader goes back to trying.
  */
 export function electLeader(
   pool: pg.Pool,
@@ -42,7 +43,10 @@ export function electLeader(
           held = undefined
           candidate.release(true)
           logger.error({ err: error, role }, 'leader: lost the database connection, so the role')
-          void handlers.onLost()
+          // Stands again, so that an instance whose connection dropped takes the role back when nobody holds it.
+          void handlers.onLost().finally(() => {
+            if (!resigned) timer = setTimeout(() => void attempt(), retryMs).unref()
+          })
         })
         logger.info({ role }, 'leader: this instance now does the role')
         await handlers.onElected()
