@@ -55,7 +55,7 @@ async function seedResidents(pool: pg.Pool, count: number): Promise<void> {
   }
 }
 
-async function broadcastPlanning(recipients: number, schema: string, dir: string): Promise<void> {
+async function broadcastPlanning(recipients: number, schema: string): Promise<void> {
   const stores = await openPostgresStores({ url: DATABASE_URL, schema, max: 4 })
   try {
     const seeded = performance.now()
@@ -63,7 +63,7 @@ async function broadcastPlanning(recipients: number, schema: string, dir: string
     console.log(`  broadcast: ${recipients} residents seeded in ${((performance.now() - seeded) / 1000).toFixed(1)} s`)
     const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
     const broadcaster = new Broadcaster({
-      dataDir: dir, residents: stores.residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
+      deliveries: stores.deliveries, residents: stores.residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
       senderFor: () => ({ send: async () => ({ status: 'sent' as const }) }), options: { pacing: false },
     })
     const now = Date.now()
@@ -74,7 +74,7 @@ async function broadcastPlanning(recipients: number, schema: string, dir: string
     }
     const started = performance.now()
     const planned = await broadcaster.plan(notice)
-    console.log(`  broadcast planning: ${planned.queued} queued (${planned.skipped.unsubscribed} unsubscribed skipped) in ${((performance.now() - started) / 1000).toFixed(2)} s, residents read from PostgreSQL (the delivery records are still lowdb files)`)
+    console.log(`  broadcast planning: ${planned.queued} queued (${planned.skipped.unsubscribed} unsubscribed skipped) in ${((performance.now() - started) / 1000).toFixed(2)} s, residents read from PostgreSQL, delivery rows written to it`)
   } finally {
     await stores.close()
   }
@@ -91,7 +91,7 @@ export async function benchPostgres(questions: string[], seconds: number, connec
     console.log(`  one instance:   ${one.msgsPerSecond} msgs/s   p50 ${one.p50} ms   p99 ${one.p99} ms   non-2xx ${one.non2xx}`)
     const two = await chatScenario(2, seconds, connections, questions, schema, dir)
     console.log(`  two instances:  ${two.msgsPerSecond} msgs/s   p50 ${two.p50} ms   p99 ${two.p99} ms (the slower's)   non-2xx ${two.non2xx}   ${(two.msgsPerSecond / one.msgsPerSecond).toFixed(2)}× one`)
-    await broadcastPlanning(recipients, schema, dir)
+    await broadcastPlanning(recipients, schema)
   } finally {
     await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await admin.end()
