@@ -49,7 +49,7 @@ export interface BroadcasterDeps {
 }
 
 /** Stores a record's state; `heldUntil`: it stays this instance's until then. */
-type StoreRecord = (record: DeliveryRecord, heldUntil?: Date) => Promise<void>
+type StoreRecord = (record: DeliveryRecord, heldUntil?: Date) => Promise<boolean>
 
 /** Why a run ended; waiting: some recipients are not settled yet (their channel is not running), so it runs again later. */
 export type RunOutcome = 'done' | 'stopped' | 'expired' | 'waiting'
@@ -233,7 +233,7 @@ export class Broadcaster {
   }
 
   /** Sets a record's state and stores it; `holdMs`: it stays this instance's that long. */
-  #settle(store: StoreRecord, record: DeliveryRecord, state: DeliveryRecord['state'], reason?: string, holdMs?: number): Promise<void> {
+  #settle(store: StoreRecord, record: DeliveryRecord, state: DeliveryRecord['state'], reason?: string, holdMs?: number): Promise<boolean> {
     const now = this.#deps.clock.now()
     record.state = state
     record.reason = reason
@@ -251,10 +251,13 @@ export class Broadcaster {
     const { leaseMs } = this.#options
     const beforeAttempt = async () => {
       if (halt()) return false
+      const { state, reason, at } = record
       record.attempts += 1
       // Its lease starts again: an instance that dies mid-request leaves it sent-unknown once the lease ends.
-      await this.#settle(store, record, 'sending', undefined, leaseMs)
-      return true
+      if (await this.#settle(store, record, 'sending', undefined, leaseMs)) return true
+      // Its lease ended and another instance took it over: that one sends it, this one leaves it.
+      Object.assign(record, { state, reason, at, attempts: record.attempts - 1 })
+      return false
     }
     const afterAttempt = async (outcome: AttemptOutcome) => {
       if (outcome.kind !== 'rate_limited' && outcome.kind !== 'transient') return

@@ -15,8 +15,12 @@ export interface DeliveryStore {
    * as sent-unknown first, never sent again.
    */
   claim(noticeId: string, now: Date, limit: number, leaseMs: number): Promise<DeliveryRecord[]>
-  /** Stores a claimed record's state (state, attempts, reason, at); `heldUntil` keeps it this instance's until then. */
-  record(noticeId: string, record: DeliveryRecord, heldUntil?: Date): Promise<void>
+  /**
+   * Stores a claimed record's state (state, attempts, reason, at); `heldUntil` keeps it this instance's until then.
+   * Going `sending` is refused (false, nothing stored) when the claim is no longer this instance's: its lease ended
+   * and another instance took the delivery, which then sends it instead.
+   */
+  record(noticeId: string, record: DeliveryRecord, heldUntil?: Date): Promise<boolean>
   /** Gives back what this instance claimed and did not settle (a stopped run, a channel gone), for any instance to take. */
   release(noticeId: string): Promise<void>
   /** Every delivery of the notice counted by state, whichever instance sent it. */
@@ -56,10 +60,11 @@ export class LowdbDeliveryStore implements DeliveryStore {
     return claimed
   }
 
-  async record(noticeId: string, record: DeliveryRecord): Promise<void> {
+  async record(noticeId: string, record: DeliveryRecord): Promise<boolean> {
     const { log } = await this.#book(noticeId, new Date())
-    if (record.state === 'queued' || record.state === 'skipped') return
+    if (record.state === 'queued' || record.state === 'skipped') return true
     await log.record({ i: record.i, s: record.state, at: record.at!, n: record.attempts, ...(record.reason ? { reason: record.reason } : {}) })
+    return true
   }
 
   async release(noticeId: string): Promise<void> {

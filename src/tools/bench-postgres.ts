@@ -12,6 +12,8 @@ import { createLogger } from '../core/logger'
 import { createTranslator } from '../i18n'
 import { loadKnowledgeBase } from '../knowledge/loader'
 import { openPostgresStores } from '../store/postgres/index'
+import { insertResidents } from '../store/postgres/resident-store'
+import type { ResidentProfile } from '../store/types'
 import { startInstance, type InstanceProcess } from './instance-process'
 import { runLoad, type LoadResult } from './load'
 
@@ -43,15 +45,9 @@ async function seedResidents(pool: pg.Pool, count: number): Promise<void> {
         key: `telegram:${n}`, channel: 'telegram', channelUserId: String(100_000_000 + n), settlementId: 'xingfu_jiayuan_sample',
         locale: n % 10 === 0 ? 'en' : 'zh-CN', notices: n % 50 !== 0, tags: n % 3 === 0 ? ['job_seekers'] : [], blocked: false,
         createdAt: '2026-11-01T00:00:00.000Z', updatedAt: '2026-11-01T00:00:00.000Z',
-      }
+      } satisfies ResidentProfile
     })
-    await pool.query(
-      `INSERT INTO residents (key, settlement_id, notices, blocked, linked_to, tags, doc)
-       SELECT d->>'key', d->>'settlementId', (d->>'notices')::boolean, (d->>'blocked')::boolean, NULL,
-              ARRAY(SELECT jsonb_array_elements_text(d->'tags')), d
-       FROM jsonb_array_elements($1::jsonb) AS d`,
-      [JSON.stringify(docs)],
-    )
+    await insertResidents(pool, docs)
   }
 }
 

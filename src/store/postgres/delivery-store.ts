@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { hostname } from 'node:os'
 import { emptyCounts, SKIP_REASONS, type DeliveryCounts, type DeliveryRecord, type DeliveryState, type PlannedDelivery, type SkipReason } from '../../broadcast/delivery-log'
 import type { DeliveryStore } from '../../broadcast/delivery-store'
 import type { Locale } from '../../knowledge/schemas'
@@ -32,8 +33,8 @@ const recordOf = (row: DeliveryRow): DeliveryRecord => ({
  * goes to another once the lease ends (what it had on the wire then is settled as sent-unknown, never resent).
  */
 export class PostgresDeliveryStore extends PostgresStore implements DeliveryStore {
-  /** This instance, as `claimed_by`. */
-  readonly instance = randomUUID()
+  /** This instance, as `claimed_by`: host and process id, so that an operator can tell whose a claimed row is. */
+  readonly instance = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
 
   async writePlan(noticeId: string, planned: readonly PlannedDelivery[]): Promise<void> {
     for (let start = 0; start < planned.length; start += PLAN_BATCH) {
@@ -71,13 +72,16 @@ export class PostgresDeliveryStore extends PostgresStore implements DeliveryStor
     return rows.map(recordOf).sort((a, b) => a.i - b.i)
   }
 
-  async record(noticeId: string, record: DeliveryRecord, heldUntil?: Date): Promise<void> {
-    await this.pool.query(
+  async record(noticeId: string, record: DeliveryRecord, heldUntil?: Date): Promise<boolean> {
+    // Going on the wire only while the claim is still this instance's: once another took it over, it sends it.
+    const { rowCount } = await this.pool.query(
       `UPDATE broadcast_deliveries SET status = $3, attempts = $4, reason = $5, at = $6, lease_until = $7,
          sent_at = CASE WHEN $3 = 'sent' THEN $6::timestamptz ELSE sent_at END
-       WHERE notice_id = $1 AND resident_key = $2`,
-      [noticeId, record.key, record.state, record.attempts, record.reason ?? null, record.at ?? null, heldUntil ?? null],
+       WHERE notice_id = $1 AND resident_key = $2
+         AND ($3 <> 'sending' OR (claimed_by = $8 AND status IN ('queued', 'retry')))`,
+      [noticeId, record.key, record.state, record.attempts, record.reason ?? null, record.at ?? null, heldUntil ?? null, this.instance],
     )
+    return (rowCount ?? 0) > 0
   }
 
   async release(noticeId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type pg from 'pg'
 import type { ResidentProfile, ResidentRepository } from '../types'
 import { PostgresStore } from './pool'
 
@@ -5,6 +6,18 @@ import { PostgresStore } from './pool'
 export const RESIDENT_COLUMNS = ['key', 'settlement_id', 'notices', 'blocked', 'linked_to', 'tags', 'doc']
 export const residentRow = (profile: ResidentProfile) =>
   [profile.key, profile.settlementId ?? null, profile.notices, profile.blocked, profile.linkedTo ?? null, profile.tags, profile]
+
+/** Inserts many profiles in one statement (seeding, benchmarks); a key already stored keeps its row. */
+export async function insertResidents(pool: pg.Pool, profiles: readonly ResidentProfile[]): Promise<void> {
+  await pool.query(
+    `INSERT INTO residents (key, settlement_id, notices, blocked, linked_to, tags, doc)
+     SELECT d->>'key', d->>'settlementId', (d->>'notices')::boolean, (d->>'blocked')::boolean, d->>'linkedTo',
+            ARRAY(SELECT jsonb_array_elements_text(d->'tags')), d
+     FROM jsonb_array_elements($1::jsonb) AS d
+     ON CONFLICT (key) DO NOTHING`,
+    [JSON.stringify(profiles)],
+  )
+}
 
 /** Resident profiles, one row each; the columns beside the profile are what a broadcast audience selects on. */
 export class PostgresResidentStore extends PostgresStore implements ResidentRepository {
