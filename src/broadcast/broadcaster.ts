@@ -161,8 +161,9 @@ export class Broadcaster {
         void this.progress(notice.id).then(onProgress, () => undefined)
       }
       const store = (record: DeliveryRecord, heldUntil?: Date) => deliveries.record(notice.id, record, heldUntil)
+      const deliversOnce = (channel: string) => this.#deps.senderFor(channel)?.deliversOnce === true
       while (!halt()) {
-        const batch = await deliveries.claim(notice.id, clock.now(), this.#options.batchSize, this.#options.leaseMs)
+        const batch = await deliveries.claim(notice.id, clock.now(), this.#options.batchSize, this.#options.leaseMs, deliversOnce)
         if (batch.length === 0) break
         const byChannel = new Map<string, DeliveryRecord[]>()
         for (const record of batch) {
@@ -170,7 +171,7 @@ export class Broadcaster {
           if (!queue) byChannel.set(record.channel, (queue = []))
           queue.push(record)
         }
-        await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(channel, queue, store, textFor, halt, report)))
+        await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(notice.id, channel, queue, store, textFor, halt, report)))
       }
       // What this run claimed and left (stopped, channel gone) is free for the next run, here or on another instance.
       await deliveries.release(notice.id)
@@ -182,7 +183,7 @@ export class Broadcaster {
     }
   }
 
-  async #runChannel(channel: string, queue: DeliveryRecord[], store: StoreRecord, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
+  async #runChannel(noticeId: string, channel: string, queue: DeliveryRecord[], store: StoreRecord, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
     const { pacing, defaultGapMs, concurrency, maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs } = this.#options
     const pacer = new Pacer(pacing === false ? 0 : pacing[channel] ?? defaultGapMs)
     const retries: { record: DeliveryRecord; due: number }[] = []
@@ -209,7 +210,7 @@ export class Broadcaster {
           retries.length = 0
           return
         }
-        const result = await this.#deliverOne(sender, record, store, textFor(record.locale), halt)
+        const result = await this.#deliverOne(sender, noticeId, record, store, textFor(record.locale), halt)
         const attempts = record.attempts
         if (result.status === 'sent') {
           await this.#settle(store, record, 'sent')
@@ -246,7 +247,7 @@ export class Broadcaster {
    * recorded right before each request; a rate limit or a passing failure (proof it did not arrive) is recorded as
    * a retry, so that a crash while the queue waits sends it again, and only a crash mid-request leaves sent-unknown.
    */
-  async #deliverOne(sender: ChannelSender, record: DeliveryRecord, store: StoreRecord, text: string, halt: () => boolean): Promise<DeliveryResult> {
+  async #deliverOne(sender: ChannelSender, noticeId: string, record: DeliveryRecord, store: StoreRecord, text: string, halt: () => boolean): Promise<DeliveryResult> {
     const before = record.attempts
     const { leaseMs } = this.#options
     const beforeAttempt = async () => {
@@ -265,7 +266,9 @@ export class Broadcaster {
     }
     let result: DeliveryResult
     try {
-      result = await sender.send(record.to, { text }, 'resident', { mode: 'at-most-once', priority: 'bulk', beforeAttempt, afterAttempt })
+      // The delivery's id: a channel that delivers an id once never shows a notice sent again after a crash twice.
+      const deliveryId = `${noticeId}:${record.key}`
+      result = await sender.send(record.to, { text }, 'resident', { mode: 'at-most-once', priority: 'bulk', deliveryId, beforeAttempt, afterAttempt })
     } catch (error) {
       // A sender that throws has said nothing about the message: at most once, it is not sent again.
       result = { status: 'unknown', reason: (error as Error).message }

@@ -12,9 +12,9 @@ export interface DeliveryStore {
   /**
    * Up to `limit` deliveries for this instance to send now (queued, or retry with its wait over), in sending order;
    * held for it until `leaseMs` from `now`. A delivery left `sending` by a dead instance (its lease over) is settled
-   * as sent-unknown first, never sent again.
+   * first: sent again on a channel that `deliversOnce`, sent-unknown (never sent again) on the others.
    */
-  claim(noticeId: string, now: Date, limit: number, leaseMs: number): Promise<DeliveryRecord[]>
+  claim(noticeId: string, now: Date, limit: number, leaseMs: number, deliversOnce: (channel: string) => boolean): Promise<DeliveryRecord[]>
   /**
    * Stores a claimed record's state (state, attempts, reason, at); `heldUntil` keeps it this instance's until then.
    * Going `sending` is refused (false, nothing stored) when the claim is no longer this instance's: its lease ended
@@ -26,6 +26,8 @@ export interface DeliveryStore {
   /** Every delivery of the notice counted by state, whichever instance sent it. */
   counts(noticeId: string, now: Date): Promise<DeliveryCounts>
 }
+
+export const INTERRUPTED = 'interrupted while sending'
 
 interface OpenBook {
   log: DeliveryLog
@@ -50,8 +52,8 @@ export class LowdbDeliveryStore implements DeliveryStore {
     await new DeliveryLog(this.#dir, noticeId).writePlan(planned)
   }
 
-  async claim(noticeId: string, now: Date, limit: number): Promise<DeliveryRecord[]> {
-    const book = await this.#book(noticeId, now)
+  async claim(noticeId: string, now: Date, limit: number, _leaseMs: number, deliversOnce: (channel: string) => boolean): Promise<DeliveryRecord[]> {
+    const book = await this.#book(noticeId, now, deliversOnce)
     const claimed: DeliveryRecord[] = []
     while (book.next < book.records.length && claimed.length < limit) {
       const record = book.records[book.next++]!
@@ -61,7 +63,7 @@ export class LowdbDeliveryStore implements DeliveryStore {
   }
 
   async record(noticeId: string, record: DeliveryRecord): Promise<boolean> {
-    const { log } = await this.#book(noticeId, new Date())
+    const { log } = await this.#book(noticeId, new Date(), () => false)
     if (record.state === 'queued' || record.state === 'skipped') return true
     await log.record({ i: record.i, s: record.state, at: record.at!, n: record.attempts, ...(record.reason ? { reason: record.reason } : {}) })
     return true
@@ -81,21 +83,22 @@ export class LowdbDeliveryStore implements DeliveryStore {
     return counts
   }
 
-  #book(noticeId: string, now: Date): Promise<OpenBook> {
+  #book(noticeId: string, now: Date, deliversOnce: (channel: string) => boolean): Promise<OpenBook> {
     let book = this.#open.get(noticeId)
-    if (!book) this.#open.set(noticeId, (book = this.#load(noticeId, now)))
+    if (!book) this.#open.set(noticeId, (book = this.#load(noticeId, now, deliversOnce)))
     return book
   }
 
-  async #load(noticeId: string, now: Date): Promise<OpenBook> {
+  async #load(noticeId: string, now: Date, deliversOnce: (channel: string) => boolean): Promise<OpenBook> {
     const log = new DeliveryLog(this.#dir, noticeId)
     const records = await log.load()
-    // "sending" left by a crash: the request may have gone out. Settled as sent-unknown, never sent again.
+    // "sending" left by a crash: the request may have gone out. Sent again where the channel delivers it once,
+    // settled as sent-unknown (never sent again) elsewhere.
     for (const record of records) {
       if (record.state !== 'sending') continue
-      record.state = 'unknown'
-      record.reason = 'interrupted while sending'
-      await log.record({ i: record.i, s: 'unknown', at: now.toISOString(), n: record.attempts, reason: record.reason })
+      record.state = deliversOnce(record.channel) ? 'retry' : 'unknown'
+      record.reason = INTERRUPTED
+      await log.record({ i: record.i, s: record.state, at: now.toISOString(), n: record.attempts, reason: record.reason })
     }
     return { log, records, next: 0 }
   }

@@ -10,6 +10,7 @@ import type { WebPushHub } from './push-hub'
  */
 export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock: Clock): ChannelSender {
   return {
+    deliversOnce: true,
     async send(residentId, reply, _audience, options) {
       const deliveryId = options?.deliveryId
       // Delivered before a crash kept the outbox from recording it: the page has it already.

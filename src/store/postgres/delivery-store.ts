@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import { emptyCounts, SKIP_REASONS, type DeliveryCounts, type DeliveryRecord, type DeliveryState, type PlannedDelivery, type SkipReason } from '../../broadcast/delivery-log'
-import type { DeliveryStore } from '../../broadcast/delivery-store'
+import { INTERRUPTED, type DeliveryStore } from '../../broadcast/delivery-store'
 import type { Locale } from '../../knowledge/schemas'
 import { PostgresStore } from './pool'
 
@@ -51,12 +51,17 @@ export class PostgresDeliveryStore extends PostgresStore implements DeliveryStor
     }
   }
 
-  async claim(noticeId: string, now: Date, limit: number, leaseMs: number): Promise<DeliveryRecord[]> {
-    await this.pool.query(
-      `UPDATE broadcast_deliveries SET status = 'unknown', reason = 'interrupted while sending', at = $2, lease_until = NULL
-       WHERE notice_id = $1 AND status = 'sending' AND lease_until <= $2`,
-      [noticeId, now],
+  async claim(noticeId: string, now: Date, limit: number, leaseMs: number, deliversOnce: (channel: string) => boolean): Promise<DeliveryRecord[]> {
+    const interrupted = await this.pool.query<{ channel: string }>(
+      `SELECT DISTINCT channel FROM broadcast_deliveries WHERE notice_id = $1 AND status = 'sending' AND lease_until <= $2`, [noticeId, now],
     )
+    for (const { channel } of interrupted.rows) {
+      await this.pool.query(
+        `UPDATE broadcast_deliveries SET status = $4, reason = $5, at = $2, lease_until = NULL
+         WHERE notice_id = $1 AND status = 'sending' AND lease_until <= $2 AND channel = $3`,
+        [noticeId, now, channel, deliversOnce(channel) ? 'retry' : 'unknown', INTERRUPTED],
+      )
+    }
     // Rows another instance is claiming at this moment are skipped, not waited for: it takes them, this one the next.
     const { rows } = await this.pool.query<DeliveryRow>(
       `WITH claimable AS (
