@@ -4,10 +4,10 @@ import type { Logger } from '../core/logger'
 import type { AttemptOutcome, ChannelSender, DeliveryResult } from '../delivery/types'
 import type { Translate } from '../i18n'
 import type { Locale } from '../knowledge/schemas'
-import type { ResidentProfile, ResidentRepository } from '../store/types'
+import type { ResidentRepository } from '../store/types'
 import { emptyCounts, type DeliveryCounts, type DeliveryRecord, type PlannedDelivery, type SkipReason } from './delivery-log'
 import type { DeliveryStore } from './delivery-store'
-import { addressedTo, noticeText, type Audience, type Notice } from './notice'
+import { noticeText, type Audience, type Notice } from './notice'
 
 export const BROADCAST_DEFAULTS = {
   /**
@@ -33,6 +33,8 @@ export const BROADCAST_DEFAULTS = {
    * once it ends. Longer than a batch takes to send (200 at WeChat's pace: under 7 minutes).
    */
   leaseMs: 10 * 60_000,
+  /** Residents read from the store at a time when an audience is planned or previewed. */
+  audiencePageSize: 1_000,
 }
 export type BroadcastOptions = typeof BROADCAST_DEFAULTS
 
@@ -89,7 +91,7 @@ export class Broadcaster {
     const byChannel: Record<string, number> = {}
     const skipped = emptyCounts().skipped
     let recipients = 0
-    for (const p of this.#select(await this.#deps.residents.list(), audience)) {
+    for (const p of await this.#select(audience)) {
       if (p.skip) skipped[p.skip] += 1
       else {
         recipients += 1
@@ -101,7 +103,7 @@ export class Broadcaster {
 
   /** Writes the delivery records (queued, or skipped with the reason). Replaces a plan a crash interrupted. */
   async plan(notice: Notice): Promise<DeliveryCounts> {
-    const planned = this.#select(await this.#deps.residents.list(), notice.audience)
+    const planned = await this.#select(notice.audience)
     await this.#deps.deliveries.writePlan(notice.id, planned)
     const counts = emptyCounts()
     counts.total = planned.length
@@ -278,8 +280,11 @@ export class Broadcaster {
     return result
   }
 
-  /** The audience in a stable order: subscribers to send to, and those skipped with the reason. */
-  #select(residents: ResidentProfile[], audience: Audience): PlannedDelivery[] {
+  /**
+   * The audience in key order, read a page at a time from the resident store (a query, never every profile):
+   * subscribers to send to, and those skipped with the reason.
+   */
+  async #select(audience: Audience): Promise<PlannedDelivery[]> {
     const planned: PlannedDelivery[] = []
     const senders = new Map<string, boolean>()
     const canPush = (channel: string) => {
@@ -287,18 +292,23 @@ export class Broadcaster {
       if (known === undefined) senders.set(channel, (known = this.#deps.senderFor(channel) !== undefined))
       return known
     }
-    for (const resident of residents) {
-      if (!addressedTo(audience, resident)) continue
-      const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
-        : !resident.notices ? 'unsubscribed'
-          : resident.blocked ? 'blocked'
-            : !canPush(resident.channel) ? 'no_channel'
-              : undefined
-      planned.push({
-        i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',
-        ...(skip ? { skip } : {}),
-      })
+    const { audiencePageSize } = this.#options
+    let after: string | undefined
+    for (;;) {
+      const page = await this.#deps.residents.audience(audience, after, audiencePageSize)
+      for (const resident of page) {
+        const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
+          : !resident.notices ? 'unsubscribed'
+            : resident.blocked ? 'blocked'
+              : !canPush(resident.channel) ? 'no_channel'
+                : undefined
+        planned.push({
+          i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',
+          ...(skip ? { skip } : {}),
+        })
+      }
+      if (page.length < audiencePageSize) return planned
+      after = page.at(-1)!.key
     }
-    return planned
   }
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg'
-import type { ResidentProfile, ResidentRepository } from '../types'
+import type { AudienceQuery, ResidentProfile, ResidentRepository } from '../types'
+import { whereSql } from './sql'
 import { PostgresStore } from './pool'
 
 /** The columns of `residents`, in order, for a profile. */
@@ -37,6 +38,17 @@ export class PostgresResidentStore extends PostgresStore implements ResidentRepo
   async list(): Promise<ResidentProfile[]> {
     const { rows } = await this.pool.query<{ doc: ResidentProfile }>('SELECT doc FROM residents ORDER BY key')
     return rows.map((row) => row.doc)
+  }
+
+  /** In key order from the key index; settlements and tags in SQL, tags with the GIN index (`&&`: any of them). */
+  async audience(query: AudienceQuery, after: string | undefined, limit: number): Promise<ResidentProfile[]> {
+    const params: unknown[] = []
+    const where = ['settlement_id IS NOT NULL']
+    if (query.settlements !== 'all') where.push(`settlement_id = ANY($${params.push(query.settlements)})`)
+    if (query.tags.length > 0) where.push(`tags && $${params.push(query.tags)}::text[]`)
+    if (after !== undefined) where.push(`key > $${params.push(after)}`)
+    const sql = `SELECT doc FROM residents ${whereSql(where)} ORDER BY key LIMIT $${params.push(limit)}`
+    return (await this.pool.query<{ doc: ResidentProfile }>(sql, params)).rows.map((row) => row.doc)
   }
 
   async remove(keys: readonly string[]): Promise<void> {
