@@ -156,6 +156,12 @@ export interface TicketRepository {
    * runs on every demand: implementations answer it from an index, not by reading every ticket.
    */
   list(filter?: TicketFilter): Promise<Ticket[]>
+  /**
+   * The tickets the scheduler's time check looks at, each minute: open ones past their due time, and resolved ones
+   * whose return visit is due, not answered and not alerted yet (see `needsTimeCheck`), oldest first. From indexes
+   * where the store has them: the check never reads every ticket.
+   */
+  dueForCheck(now: Date): Promise<Ticket[]>
   /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
   openCountByAssignee(): Promise<Map<string, number>>
 }
