@@ -130,9 +130,9 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const broadcast = desk && new NoticeService({
     notices: stores.notices,
     broadcaster: new Broadcaster({
-      dataDir: path.resolve(config.DATA_DIR), residents, translate, clock, logger,
+      deliveries: stores.deliveries, residents, translate, clock, logger,
       senderFor: (channel) => desk.outbox.senderFor(channel),
-      options: overrides.broadcast,
+      options: { leaseMs: config.BROADCAST_LEASE_SECONDS * 1_000, ...overrides.broadcast },
     }),
     staff: desk.staff,
     audit: desk.audit,
@@ -140,6 +140,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     tagIds: Object.keys(kb.notices.tags),
     clock,
     logger,
+    intervalMs: config.NOTICE_INTERVAL_SECONDS * 1_000,
   })
   const pipeline = new Pipeline({
     kb, matcher, translate, conversations, residents, tickets: desk?.service, notices: broadcast, logger, clock,

@@ -1,13 +1,13 @@
-import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Clock } from '../core/clock'
 import type { Logger } from '../core/logger'
 import type { AttemptOutcome, ChannelSender, DeliveryResult } from '../delivery/types'
 import type { Translate } from '../i18n'
 import type { Locale } from '../knowledge/schemas'
-import type { ResidentProfile, ResidentRepository } from '../store/types'
-import { countDeliveries, DeliveryLog, emptyCounts, type DeliveryCounts, type DeliveryRecord, type PlannedDelivery, type SkipReason } from './delivery-log'
-import { addressedTo, noticeText, type Audience, type Notice } from './notice'
+import type { ResidentRepository } from '../store/types'
+import { emptyCounts, type DeliveryCounts, type DeliveryRecord, type PlannedDelivery, type SkipReason } from './delivery-log'
+import type { DeliveryStore } from './delivery-store'
+import { noticeText, type Audience, type Notice } from './notice'
 
 export const BROADCAST_DEFAULTS = {
   /**
@@ -26,12 +26,21 @@ export const BROADCAST_DEFAULTS = {
   /** Backoff after a passing failure: base × 2^(attempt-1), capped; a channel's retry_after is waited at least. */
   backoffBaseMs: 2_000,
   backoffMaxMs: 5 * 60_000,
+  /** Deliveries an instance claims at a time: several instances on one database share a broadcast batch by batch. */
+  batchSize: 200,
+  /**
+   * How long a claimed batch stays this instance's: a delivery claimed by an instance that died is taken by another
+   * once it ends. Longer than a batch takes to send (200 at WeChat's pace: under 7 minutes).
+   */
+  leaseMs: 10 * 60_000,
+  /** Residents read from the store at a time when an audience is planned or previewed. */
+  audiencePageSize: 1_000,
 }
 export type BroadcastOptions = typeof BROADCAST_DEFAULTS
 
 export interface BroadcasterDeps {
-  /** `DATA_DIR`: deliveries are kept in `DATA_DIR/broadcasts/<noticeId>/`. */
-  dataDir: string
+  /** The delivery records: lowdb files of this process, or the PostgreSQL table every instance claims from. */
+  deliveries: DeliveryStore
   residents: ResidentRepository
   /** The channels' senders (the ones registered with the outbox). */
   senderFor: (channel: string) => ChannelSender | undefined
@@ -40,6 +49,9 @@ export interface BroadcasterDeps {
   logger: Logger
   options?: Partial<BroadcastOptions>
 }
+
+/** Stores a record's state; `heldUntil`: it stays this instance's until then. */
+type StoreRecord = (record: DeliveryRecord, heldUntil?: Date) => Promise<boolean>
 
 /** Why a run ended; waiting: some recipients are not settled yet (their channel is not running), so it runs again later. */
 export type RunOutcome = 'done' | 'stopped' | 'expired' | 'waiting'
@@ -66,14 +78,12 @@ class Pacer {
 export class Broadcaster {
   readonly #deps: BroadcasterDeps
   readonly #options: BroadcastOptions
-  readonly #dir: string
-  /** Records of the broadcasts running in this process, for progress. */
-  readonly #running = new Map<string, { records: DeliveryRecord[]; stop: boolean }>()
+  /** The broadcasts running in this process. */
+  readonly #running = new Map<string, { stop: boolean }>()
 
   constructor(deps: BroadcasterDeps) {
     this.#deps = deps
     this.#options = { ...BROADCAST_DEFAULTS, ...deps.options }
-    this.#dir = path.join(deps.dataDir, 'broadcasts')
   }
 
   /** Who would receive an audience, without writing anything: counts by channel and skipped by reason. */
@@ -81,7 +91,7 @@ export class Broadcaster {
     const byChannel: Record<string, number> = {}
     const skipped = emptyCounts().skipped
     let recipients = 0
-    for (const p of this.#select(await this.#deps.residents.list(), audience)) {
+    for (const p of await this.#select(audience)) {
       if (p.skip) skipped[p.skip] += 1
       else {
         recipients += 1
@@ -93,8 +103,8 @@ export class Broadcaster {
 
   /** Writes the delivery records (queued, or skipped with the reason). Replaces a plan a crash interrupted. */
   async plan(notice: Notice): Promise<DeliveryCounts> {
-    const planned = this.#select(await this.#deps.residents.list(), notice.audience)
-    await new DeliveryLog(this.#dir, notice.id).writePlan(planned)
+    const planned = await this.#select(notice.audience)
+    await this.#deps.deliveries.writePlan(notice.id, planned)
     const counts = emptyCounts()
     counts.total = planned.length
     for (const p of planned) {
@@ -104,15 +114,9 @@ export class Broadcaster {
     return counts
   }
 
-  /** Delivery counts: live while it runs here, from the records otherwise. */
-  async progress(noticeId: string): Promise<DeliveryCounts> {
-    const running = this.#running.get(noticeId)
-    if (running) return countDeliveries(running.records)
-    const counts = countDeliveries(await new DeliveryLog(this.#dir, noticeId).load())
-    // Not running here: a "sending" on disk was interrupted mid-request, which is sent-unknown.
-    counts.unknown += counts.sending
-    counts.sending = 0
-    return counts
+  /** Delivery counts from the stored records, whichever instance is sending. */
+  progress(noticeId: string): Promise<DeliveryCounts> {
+    return this.#deps.deliveries.counts(noticeId, this.#deps.clock.now())
   }
 
   isRunning(noticeId: string): boolean {
@@ -125,21 +129,16 @@ export class Broadcaster {
     if (running) running.stop = true
   }
 
-  /** Sends what is left of a planned notice: queued and retrying deliveries, never `sending`, `sent` or `failed`. */
+  /**
+   * Sends what is left of a planned notice, a claimed batch at a time: queued and retrying deliveries, never
+   * `sending`, `sent` or `failed`. Other instances sharing the store claim other batches of the same notice.
+   */
   async run(notice: Notice, onProgress?: (counts: DeliveryCounts) => void): Promise<RunOutcome> {
     if (this.#running.has(notice.id)) throw new Error(`broadcast ${notice.id} is already running`)
-    const log = new DeliveryLog(this.#dir, notice.id)
-    const records = await log.load()
-    const state = { records, stop: false }
+    const { deliveries, clock } = this.#deps
+    const state = { stop: false }
     this.#running.set(notice.id, state)
     try {
-      // "sending" left by a crash: the request may have gone out. Settled as sent-unknown, never sent again.
-      for (const record of records) {
-        if (record.state !== 'sending') continue
-        record.state = 'unknown'
-        record.reason = 'interrupted while sending'
-        await log.record({ i: record.i, s: 'unknown', at: this.#deps.clock.now().toISOString(), n: record.attempts, reason: record.reason })
-      }
       const texts = new Map<Locale, string>()
       const textFor = (locale: Locale) => {
         let text = texts.get(locale)
@@ -149,17 +148,10 @@ export class Broadcaster {
         }
         return text
       }
-      const byChannel = new Map<string, DeliveryRecord[]>()
-      for (const record of records) {
-        if (record.state !== 'queued' && record.state !== 'retry') continue
-        let queue = byChannel.get(record.channel)
-        if (!queue) byChannel.set(record.channel, (queue = []))
-        queue.push(record)
-      }
       let expired = false
       const halt = () => {
         if (state.stop) return true
-        if (this.#deps.clock.now().toISOString() >= notice.expiresAt) expired = true
+        if (clock.now().toISOString() >= notice.expiresAt) expired = true
         return expired
       }
       let reported = 0
@@ -168,10 +160,24 @@ export class Broadcaster {
         const now = performance.now()
         if (now - reported < 200) return
         reported = now
-        onProgress(countDeliveries(records))
+        void this.progress(notice.id).then(onProgress, () => undefined)
       }
-      await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(channel, queue, log, textFor, halt, report)))
-      const counts = countDeliveries(records)
+      const store = (record: DeliveryRecord, heldUntil?: Date) => deliveries.record(notice.id, record, heldUntil)
+      const deliversOnce = (channel: string) => this.#deps.senderFor(channel)?.deliversOnce === true
+      while (!halt()) {
+        const batch = await deliveries.claim(notice.id, clock.now(), this.#options.batchSize, this.#options.leaseMs, deliversOnce)
+        if (batch.length === 0) break
+        const byChannel = new Map<string, DeliveryRecord[]>()
+        for (const record of batch) {
+          let queue = byChannel.get(record.channel)
+          if (!queue) byChannel.set(record.channel, (queue = []))
+          queue.push(record)
+        }
+        await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(notice.id, channel, queue, store, textFor, halt, report)))
+      }
+      // What this run claimed and left (stopped, channel gone) is free for the next run, here or on another instance.
+      await deliveries.release(notice.id)
+      const counts = await this.progress(notice.id)
       onProgress?.(counts)
       return state.stop ? 'stopped' : expired ? 'expired' : counts.waiting > 0 ? 'waiting' : 'done'
     } finally {
@@ -179,8 +185,8 @@ export class Broadcaster {
     }
   }
 
-  async #runChannel(channel: string, queue: DeliveryRecord[], log: DeliveryLog, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
-    const { pacing, defaultGapMs, concurrency, maxAttempts, backoffBaseMs, backoffMaxMs } = this.#options
+  async #runChannel(noticeId: string, channel: string, queue: DeliveryRecord[], store: StoreRecord, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
+    const { pacing, defaultGapMs, concurrency, maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs } = this.#options
     const pacer = new Pacer(pacing === false ? 0 : pacing[channel] ?? defaultGapMs)
     const retries: { record: DeliveryRecord; due: number }[] = []
     let position = 0
@@ -206,29 +212,22 @@ export class Broadcaster {
           retries.length = 0
           return
         }
-        const result = await this.#deliverOne(sender, record, log, textFor(record.locale), halt)
-        const at = this.#deps.clock.now().toISOString()
+        const result = await this.#deliverOne(sender, noticeId, record, store, textFor(record.locale), halt)
         const attempts = record.attempts
         if (result.status === 'sent') {
-          record.state = 'sent'
-          await log.record({ i: record.i, s: 'sent', at, n: attempts })
+          await this.#settle(store, record, 'sent')
         } else if (result.status === 'unknown') {
           // At most once: it may have arrived, so it is never sent again.
-          record.state = 'unknown'
-          record.reason = result.reason
-          await log.record({ i: record.i, s: 'unknown', at, n: attempts, reason: result.reason })
+          await this.#settle(store, record, 'unknown', result.reason)
         } else if (result.status === 'cancelled') {
           // Stopped or expired before it went out: it stays waiting.
         } else if (result.status !== 'retry' || attempts >= maxAttempts) {
-          record.state = 'failed'
-          record.reason = result.reason
-          await log.record({ i: record.i, s: 'failed', at, n: attempts, reason: result.reason })
+          await this.#settle(store, record, 'failed', result.reason)
         } else {
-          record.state = 'retry'
-          record.reason = result.reason
-          await log.record({ i: record.i, s: 'retry', at, n: attempts, reason: result.reason })
-          const backoff = Math.min(backoffBaseMs * 2 ** (attempts - 1), backoffMaxMs)
-          retries.push({ record, due: performance.now() + Math.max(backoff, result.afterMs) })
+          const wait = Math.max(Math.min(backoffBaseMs * 2 ** (attempts - 1), backoffMaxMs), result.afterMs)
+          // Held for this instance through its backoff, so that no other instance sends it meanwhile.
+          await this.#settle(store, record, 'retry', result.reason, wait + leaseMs)
+          retries.push({ record, due: performance.now() + wait })
         }
         report()
       }
@@ -236,29 +235,42 @@ export class Broadcaster {
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
   }
 
+  /** Sets a record's state and stores it; `holdMs`: it stays this instance's that long. */
+  #settle(store: StoreRecord, record: DeliveryRecord, state: DeliveryRecord['state'], reason?: string, holdMs?: number): Promise<boolean> {
+    const now = this.#deps.clock.now()
+    record.state = state
+    record.reason = reason
+    record.at = now.toISOString()
+    return store(record, holdMs === undefined ? undefined : new Date(now.getTime() + holdMs))
+  }
+
   /**
    * One notice to one resident through the channel's queue, at most once and behind conversations. "sending" is
    * recorded right before each request; a rate limit or a passing failure (proof it did not arrive) is recorded as
    * a retry, so that a crash while the queue waits sends it again, and only a crash mid-request leaves sent-unknown.
    */
-  async #deliverOne(sender: ChannelSender, record: DeliveryRecord, log: DeliveryLog, text: string, halt: () => boolean): Promise<DeliveryResult> {
+  async #deliverOne(sender: ChannelSender, noticeId: string, record: DeliveryRecord, store: StoreRecord, text: string, halt: () => boolean): Promise<DeliveryResult> {
     const before = record.attempts
+    const { leaseMs } = this.#options
     const beforeAttempt = async () => {
       if (halt()) return false
-      record.state = 'sending'
+      const { state, reason, at } = record
       record.attempts += 1
-      await log.record({ i: record.i, s: 'sending', at: this.#deps.clock.now().toISOString(), n: record.attempts })
-      return true
+      // Its lease starts again: an instance that dies mid-request leaves it sent-unknown once the lease ends.
+      if (await this.#settle(store, record, 'sending', undefined, leaseMs)) return true
+      // Its lease ended and another instance took it over: that one sends it, this one leaves it.
+      Object.assign(record, { state, reason, at, attempts: record.attempts - 1 })
+      return false
     }
     const afterAttempt = async (outcome: AttemptOutcome) => {
       if (outcome.kind !== 'rate_limited' && outcome.kind !== 'transient') return
-      record.state = 'retry'
-      record.reason = outcome.reason
-      await log.record({ i: record.i, s: 'retry', at: this.#deps.clock.now().toISOString(), n: record.attempts, reason: outcome.reason })
+      await this.#settle(store, record, 'retry', outcome.reason, (outcome.kind === 'rate_limited' ? outcome.afterMs : 0) + leaseMs)
     }
     let result: DeliveryResult
     try {
-      result = await sender.send(record.to, { text }, 'resident', { mode: 'at-most-once', priority: 'bulk', beforeAttempt, afterAttempt })
+      // The delivery's id: a channel that delivers an id once never shows a notice sent again after a crash twice.
+      const deliveryId = `${noticeId}:${record.key}`
+      result = await sender.send(record.to, { text }, 'resident', { mode: 'at-most-once', priority: 'bulk', deliveryId, beforeAttempt, afterAttempt })
     } catch (error) {
       // A sender that throws has said nothing about the message: at most once, it is not sent again.
       result = { status: 'unknown', reason: (error as Error).message }
@@ -268,8 +280,11 @@ export class Broadcaster {
     return result
   }
 
-  /** The audience in a stable order: subscribers to send to, and those skipped with the reason. */
-  #select(residents: ResidentProfile[], audience: Audience): PlannedDelivery[] {
+  /**
+   * The audience in key order, read a page at a time from the resident store (a query, never every profile):
+   * subscribers to send to, and those skipped with the reason.
+   */
+  async #select(audience: Audience): Promise<PlannedDelivery[]> {
     const planned: PlannedDelivery[] = []
     const senders = new Map<string, boolean>()
     const canPush = (channel: string) => {
@@ -277,18 +292,23 @@ export class Broadcaster {
       if (known === undefined) senders.set(channel, (known = this.#deps.senderFor(channel) !== undefined))
       return known
     }
-    for (const resident of residents) {
-      if (!addressedTo(audience, resident)) continue
-      const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
-        : !resident.notices ? 'unsubscribed'
-          : resident.blocked ? 'blocked'
-            : !canPush(resident.channel) ? 'no_channel'
-              : undefined
-      planned.push({
-        i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',
-        ...(skip ? { skip } : {}),
-      })
+    const { audiencePageSize } = this.#options
+    let after: string | undefined
+    for (;;) {
+      const page = await this.#deps.residents.audience(audience, after, audiencePageSize)
+      for (const resident of page) {
+        const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
+          : !resident.notices ? 'unsubscribed'
+            : resident.blocked ? 'blocked'
+              : !canPush(resident.channel) ? 'no_channel'
+                : undefined
+        planned.push({
+          i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',
+          ...(skip ? { skip } : {}),
+        })
+      }
+      if (page.length < audiencePageSize) return planned
+      after = page.at(-1)!.key
     }
-    return planned
   }
 }

@@ -1,6 +1,7 @@
 export { Broadcaster, BROADCAST_DEFAULTS, type BroadcastOptions, type BroadcasterDeps, type RunOutcome } from './broadcaster'
 export { DeliveryLog, countDeliveries, SKIP_REASONS, type DeliveryCounts, type DeliveryRecord, type DeliveryState, type SkipReason } from './delivery-log'
 export { noticeInputSchema, noticeText, addressedTo, NOTICE_ID, NOTICE_STATUSES, type Notice, type NoticeInput, type NoticeStatus, type Audience } from './notice'
+export { LowdbDeliveryStore, type DeliveryStore } from './delivery-store'
 export { LowdbNoticeStore, type NoticeRepository } from './notice-store'
 export { NoticeConversation } from './notice-conversation'
 export { NoticeService, NOTICE_SCHEDULER_DEFAULTS, type NoticeWithProgress } from './notice-service'

@@ -177,8 +177,10 @@ export class NoticeService {
       const outcome = await this.#d.broadcaster.run(notice)
       if (outcome === 'stopped') return
       if (outcome === 'waiting') {
-        // Some recipients' channel is not running: the notice stays "sending" and the next round resumes it.
-        this.#d.logger.warn({ notice: notice.id, progress: await this.#d.broadcaster.progress(notice.id) }, 'notices: broadcast waiting for its channel')
+        // Some recipients are not settled: their channel is not running here, or another instance sharing the store
+        // holds them (sending, or claimed by one that died, until its lease ends). The notice stays "sending" and the
+        // next round resumes it.
+        this.#d.logger.warn({ notice: notice.id, progress: await this.#d.broadcaster.progress(notice.id) }, 'notices: broadcast waiting for its channel or another instance')
         return
       }
       const current = await this.#d.notices.get(notice.id)

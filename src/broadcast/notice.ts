@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { z } from 'zod'
 import type { Locale } from '../knowledge/schemas'
-import type { ResidentProfile } from '../store/types'
+import { inAudience, type ResidentProfile } from '../store/types'
 
 const text = (max: number) => z.string({ error: 'must be text' }).trim().min(1, 'must not be empty').max(max, `is at most ${max} characters`)
 const localized = (max: number) => z.strictObject({ 'zh-CN': text(max), en: text(max).optional() }, { error: 'needs zh-CN text (and optionally en)' })
@@ -71,11 +71,7 @@ export function noticeText(notice: Pick<Notice, 'title' | 'body'>, locale: Local
 }
 
 /** Whether a notice is addressed to a resident's settlement and interests (not whether they subscribe). */
-export function addressedTo(audience: Audience, resident: Pick<ResidentProfile, 'settlementId' | 'tags'>): boolean {
-  if (!resident.settlementId) return false
-  if (audience.settlements !== 'all' && !audience.settlements.includes(resident.settlementId)) return false
-  return audience.tags.length === 0 || audience.tags.some((tag) => resident.tags.includes(tag))
-}
+export const addressedTo = (audience: Audience, resident: Pick<ResidentProfile, 'settlementId' | 'tags'>): boolean => inAudience(audience, resident)
 
 export const isActive = (notice: Notice, now: Date) =>
   (notice.status === 'sending' || notice.status === 'done' || notice.status === 'expired') && notice.sendAt <= now.toISOString() && now.toISOString() < notice.expiresAt

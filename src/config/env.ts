@@ -27,6 +27,8 @@ export const DEFAULTS = {
   HTTP_MAX_CONNECTIONS: 800,
   DATABASE_POOL_SIZE: 10,
   RESIDENT_RETENTION_DAYS: 180,
+  NOTICE_INTERVAL_SECONDS: 15,
+  BROADCAST_LEASE_SECONDS: 600,
 } as const
 
 const count = (max: number, fallback: number) => z.coerce.number().int().positive().max(max).default(fallback)
@@ -85,6 +87,13 @@ const envSchema = z.object({
    * language, what was being asked); 0 keeps everyone. Residents of a settlement are kept.
    */
   RESIDENT_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(DEFAULTS.RESIDENT_RETENTION_DAYS),
+  /** How often due notices are started, and broadcasts another instance left are resumed. */
+  NOTICE_INTERVAL_SECONDS: count(3_600, DEFAULTS.NOTICE_INTERVAL_SECONDS),
+  /**
+   * How long a batch of broadcast deliveries claimed by an instance stays its own (PostgreSQL): an instance killed
+   * mid-broadcast leaves its batch to the others this long after; longer than a batch takes to send.
+   */
+  BROADCAST_LEASE_SECONDS: count(86_400, DEFAULTS.BROADCAST_LEASE_SECONDS),
   /** Behind a reverse proxy: which proxies to believe for the client address (X-Forwarded-For). */
   TRUST_PROXY: trustProxy.default(false),
   /** Telegram starts only when a token is set. */

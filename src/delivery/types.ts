@@ -60,6 +60,11 @@ export interface SendOptions {
  * directly.
  */
 export interface ChannelSender {
+  /**
+   * The channel delivers a `deliveryId` once, however often it is sent (the web chat keeps it with the entry): a
+   * broadcast delivery interrupted mid-send is sent again there rather than left sent-unknown.
+   */
+  readonly deliversOnce?: boolean
   send(recipient: string, reply: OutboundReply, audience: Audience, options?: SendOptions): Promise<DeliveryResult>
 }
 

@@ -389,7 +389,7 @@ export class TicketService {
   async alertOverdue(): Promise<void> {
     const now = this.#o.clock.now()
     const nowIso = now.toISOString()
-    for (const ticket of await this.#o.tickets.list()) {
+    for (const ticket of await this.#o.tickets.dueForCheck(now)) {
       if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
         await this.#overdue(ticket, 'returnVisit', (t) => this.#routing.handlers(t), 'ticket.notify_return_visit_due')
       }

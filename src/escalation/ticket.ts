@@ -99,3 +99,9 @@ export const STATUS_TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> =
 export const isOpenStatus = (status: TicketStatus) => status !== 'resolved' && status !== 'closed'
 
 export const ticketIdPattern = /^T\d{6}-\d{4,}$/
+
+/** Whether the scheduler's time check may have an alert to send for the ticket at `nowIso` (TicketRepository.dueForCheck). */
+export function needsTimeCheck(ticket: Ticket, nowIso: string): boolean {
+  if (isOpenStatus(ticket.status)) return ticket.dueAt <= nowIso
+  return ticket.status === 'resolved' && !ticket.satisfaction && !ticket.alerted.returnVisit && ticket.returnVisitDueAt !== undefined && ticket.returnVisitDueAt <= nowIso
+}

@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type pg from 'pg'
 import type { NoticeRepository } from '../broadcast/notice-store'
+import { LowdbDeliveryStore, type DeliveryStore } from '../broadcast/delivery-store'
 import { LowdbNoticeStore } from '../broadcast/notice-store'
 import type { Config } from '../config/env'
 import { AnjuError } from '../core/errors'
@@ -26,6 +27,8 @@ export interface StoreSet {
   outbox: OutboxRepository
   audit: AuditRepository
   notices: NoticeRepository
+  /** Broadcast deliveries: claimed batch by batch, so that instances sharing the store share a broadcast. */
+  deliveries: DeliveryStore
   webIdentities: WebIdentityRepository
   webHistory: WebHistoryRepository
   /** Serialises one resident's messages across instances; lowdb has one process, whose own queue is enough. */
@@ -48,6 +51,7 @@ export function openLowdbStores(dataDir: string, writer?: string): StoreSet {
     outbox: new LowdbOutboxStore(dataDir),
     audit: new LowdbAuditStore(dataDir),
     notices: new LowdbNoticeStore(dataDir),
+    deliveries: new LowdbDeliveryStore(dataDir),
     webIdentities: new LowdbWebIdentityStore(dataDir),
     webHistory: new LowdbWebHistoryStore(dataDir),
     close: () => conversations.close(),

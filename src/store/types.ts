@@ -102,11 +102,37 @@ export interface DialogueState {
 
 export const residentKey = (channel: string, channelUserId: string) => `${channel}:${channelUserId}`
 
+/** Who a notice is addressed to; subscription and reachability are the broadcaster's to tell (each a skip reason). */
+export interface AudienceQuery {
+  /** Settlement ids, or every settlement: a resident who has not told theirs is in no audience. */
+  settlements: 'all' | readonly string[]
+  /** Residents with any of these tags; everyone in the settlements when empty. */
+  tags: readonly string[]
+}
+
+export function inAudience(query: AudienceQuery, resident: Pick<ResidentProfile, 'settlementId' | 'tags'>): boolean {
+  if (!resident.settlementId) return false
+  if (query.settlements !== 'all' && !query.settlements.includes(resident.settlementId)) return false
+  return query.tags.length === 0 || query.tags.some((tag) => resident.tags.includes(tag))
+}
+
+/** One page of an audience from profiles in any order: those after `after` in key order, `limit` at most. */
+export function audiencePage(profiles: Iterable<ResidentProfile>, query: AudienceQuery, after: string | undefined, limit: number): ResidentProfile[] {
+  const found: ResidentProfile[] = []
+  for (const profile of profiles) if ((after === undefined || profile.key > after) && inAudience(query, profile)) found.push(profile)
+  return found.sort((a, b) => (a.key < b.key ? -1 : 1)).slice(0, limit)
+}
+
 export interface ResidentRepository {
   get(key: string): Promise<ResidentProfile | undefined>
   save(profile: ResidentProfile): Promise<void>
-  /** Every profile; broadcast filters by settlement, tags and subscription. */
+  /** Every profile (data moves, retention); a broadcast reads its audience with `audience`. */
   list(): Promise<ResidentProfile[]>
+  /**
+   * A page of a notice's audience in key order: the residents after the key `after` (from the start without it),
+   * `limit` at most. Reading page after page with the last key as the cursor goes through the audience once.
+   */
+  audience(query: AudienceQuery, after: string | undefined, limit: number): Promise<ResidentProfile[]>
   /** Removes these profiles (retention: see ResidentRetention); resolves once that is stored. Unknown keys are ignored. */
   remove(keys: readonly string[]): Promise<void>
 }
@@ -131,6 +157,12 @@ export interface TicketRepository {
    * runs on every demand: implementations answer it from an index, not by reading every ticket.
    */
   list(filter?: TicketFilter): Promise<Ticket[]>
+  /**
+   * The tickets the scheduler's time check looks at, each minute: open ones past their due time, and resolved ones
+   * whose return visit is due, not answered and not alerted yet (see `needsTimeCheck`), oldest first. From indexes
+   * where the store has them: the check never reads every ticket.
+   */
+  dueForCheck(now: Date): Promise<Ticket[]>
   /** How many open tickets each caseworker has (only those with any): least-loaded routing, from an index. */
   openCountByAssignee(): Promise<Map<string, number>>
   /** A page of staff's tickets, filtered and ordered (`byUrgencyThenDue`) by the store, with how many match in all. */

@@ -17,6 +17,7 @@ import { loadMatcher, MODEL_FILE } from '../matcher/model'
 import { LowdbConversationStore } from '../store/lowdb/conversation-store'
 import type { ConversationTurn } from '../store/types'
 import { Broadcaster } from '../broadcast/broadcaster'
+import { LowdbDeliveryStore } from '../broadcast/delivery-store'
 import type { Notice } from '../broadcast/notice'
 import { createTranslator } from '../i18n'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
@@ -154,7 +155,7 @@ async function benchBroadcast(recipients: number): Promise<void> {
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   let delivered = 0
   const broadcaster = new Broadcaster({
-    dataDir: dir, residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
+    deliveries: new LowdbDeliveryStore(dir), residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
     senderFor: () => ({ send: async (_to, _reply, _audience, options) => { await options?.beforeAttempt?.(); delivered += 1; return { status: 'sent' } } }),
     options: { pacing: false, concurrency: 32 },
   })

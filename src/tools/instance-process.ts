@@ -38,7 +38,7 @@ export async function startInstance(env: Record<string, string>): Promise<Instan
   return {
     url, process: child, logs,
     stop: async () => {
-      if (child.exitCode !== null) return
+      if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
       child.kill('SIGTERM')
       // A server still waiting on an open connection after its grace time is killed.

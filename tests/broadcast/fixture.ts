@@ -1,6 +1,7 @@
 import path from 'node:path'
 import type { OutboundReply } from '../../src/core/context'
 import { Broadcaster, type BroadcastOptions } from '../../src/broadcast/broadcaster'
+import { LowdbDeliveryStore } from '../../src/broadcast/delivery-store'
 import type { Notice } from '../../src/broadcast/notice'
 import type { Audience, ChannelSender, DeliveryResult, SendOptions } from '../../src/delivery/types'
 import { createLogger } from '../../src/core/logger'
@@ -71,7 +72,7 @@ export async function makeBroadcaster(dataDir: string, clock: TestClock, channel
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   const residents = new LowdbResidentStore(dataDir)
   const broadcaster = new Broadcaster({
-    dataDir, residents, clock, logger: createLogger('silent'), translate: await createTranslator(kb.messages),
+    deliveries: new LowdbDeliveryStore(dataDir), residents, clock, logger: createLogger('silent'), translate: await createTranslator(kb.messages),
     senderFor: (c) => (c === 'telegram' ? channel : undefined),
     options: { pacing: false, concurrency: 8, backoffBaseMs: 1, ...options },
   })

@@ -10,10 +10,13 @@ import type { WebPushHub } from './push-hub'
  */
 export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock: Clock): ChannelSender {
   return {
+    deliversOnce: true,
     async send(residentId, reply, _audience, options) {
       const deliveryId = options?.deliveryId
       // Delivered before a crash kept the outbox from recording it: the page has it already.
       if (deliveryId && (await history.read(residentId)).entries.some((entry) => entry.deliveryId === deliveryId)) return { status: 'sent' }
+      // The caller's last word before it goes out (a broadcast records "sending", or finds its claim taken over).
+      if (options?.signal?.aborted || (options?.beforeAttempt && !(await options.beforeAttempt()))) return { status: 'cancelled' }
       const entries = await history.append(residentId, [{
         from: 'assistant',
         kind: 'push',

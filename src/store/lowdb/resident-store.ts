@@ -1,5 +1,5 @@
 import path from 'node:path'
-import type { ResidentProfile, ResidentRepository } from '../types'
+import { audiencePage, type AudienceQuery, type ResidentProfile, type ResidentRepository } from '../types'
 import { ShardedRecords } from './sharded-records'
 
 export const RESIDENT_STORE_DEFAULTS = {
@@ -28,6 +28,11 @@ export class LowdbResidentStore implements ResidentRepository {
 
   list(): Promise<ResidentProfile[]> {
     return this.#records.values()
+  }
+
+  /** Filtered from every profile (one process, files read once and kept): PostgreSQL answers it from indexes. */
+  async audience(query: AudienceQuery, after: string | undefined, limit: number): Promise<ResidentProfile[]> {
+    return audiencePage(await this.#records.values(), query, after, limit)
   }
 
   remove(keys: readonly string[]): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import path from 'node:path'
 import { AnjuError } from '../../core/errors'
-import { isOpenStatus, type Ticket } from '../../escalation/ticket'
+import { isOpenStatus, needsTimeCheck, type Ticket } from '../../escalation/ticket'
 import { countTickets, queryTickets } from '../../escalation/ticket-filter'
 import type { TicketCounts, TicketFilter, TicketQuery, TicketRepository, TicketScope } from '../types'
 import { CoalescingFile } from './coalescing-file'
@@ -90,6 +90,12 @@ export class LowdbTicketStore implements TicketRepository {
     // Filter the stored tickets first and copy only what is returned: lists run on every demand.
     for (const file of await this.#candidates(filter, from, to)) if (wanted(file.db.data)) tickets.push(structuredClone(file.db.data))
     return tickets.sort(byCreation)
+  }
+
+  /** Filtered from every ticket: lowdb serves one settlement, whose tickets its process keeps loaded. */
+  async dueForCheck(now: Date): Promise<Ticket[]> {
+    const nowIso = now.toISOString()
+    return (await this.list()).filter((ticket) => needsTimeCheck(ticket, nowIso))
   }
 
   async openCountByAssignee(): Promise<Map<string, number>> {

@@ -1,4 +1,4 @@
-import type { ResidentProfile, ResidentRepository } from '../types'
+import { audiencePage, type AudienceQuery, type ResidentProfile, type ResidentRepository } from '../types'
 
 export class MemoryResidentStore implements ResidentRepository {
   readonly #profiles = new Map<string, ResidentProfile>()
@@ -14,6 +14,10 @@ export class MemoryResidentStore implements ResidentRepository {
 
   async list(): Promise<ResidentProfile[]> {
     return [...this.#profiles.values()].map((profile) => structuredClone(profile))
+  }
+
+  async audience(query: AudienceQuery, after: string | undefined, limit: number): Promise<ResidentProfile[]> {
+    return audiencePage(this.#profiles.values(), query, after, limit).map((profile) => structuredClone(profile))
   }
 
   async remove(keys: readonly string[]): Promise<void> {

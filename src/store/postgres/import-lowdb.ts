@@ -54,7 +54,7 @@ async function readJsonFiles<T>(dir: string): Promise<{ name: string; data: T }[
 /**
  * Moves a settlement's lowdb data folder into PostgreSQL, all in one transaction: whatever is already there
  * (same key; for turns and audit entries, same content and place among identical ones) is kept as it is, so running it twice moves nothing twice.
- * Broadcast delivery logs stay in the folder (the PostgreSQL store has no delivery table yet).
+ * Broadcast delivery logs stay in the folder: the deliveries of past broadcasts are not moved.
  */
 export async function importLowdb(dataDir: string, pool: pg.Pool): Promise<ImportReport> {
   const lowdb = openLowdbStores(dataDir, 'migrate-store')

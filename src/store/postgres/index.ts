@@ -2,6 +2,7 @@ import type { Logger } from '../../core/logger'
 import type { StoreSet } from '../stores'
 import { PostgresAuditStore } from './audit-store'
 import { PostgresConversationStore } from './conversation-store'
+import { PostgresDeliveryStore } from './delivery-store'
 import { migrate } from './migrate'
 import { PostgresNoticeStore } from './notice-store'
 import { PostgresOutboxStore } from './outbox-store'
@@ -34,6 +35,7 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     outbox: new PostgresOutboxStore(pool),
     audit: new PostgresAuditStore(pool),
     notices: new PostgresNoticeStore(pool),
+    deliveries: new PostgresDeliveryStore(pool),
     webIdentities: new PostgresWebIdentityStore(pool),
     webHistory: new PostgresWebHistoryStore(pool),
     residentLock: advisoryLock(lockPool),

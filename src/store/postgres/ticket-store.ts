@@ -5,6 +5,9 @@ import type { TicketCounts, TicketFilter, TicketQuery, TicketRepository, TicketS
 import { limitSql, rangeClause, whereSql } from './sql'
 import { inTransaction, PostgresStore } from './pool'
 
+/** A resolved ticket whose return visit is neither answered nor alerted yet: the condition of index tickets_return_visit. */
+const RETURN_VISIT_WAITING = `NOT open AND doc->>'status' = 'resolved' AND doc->>'satisfaction' IS NULL AND doc->'alerted'->>'returnVisit' IS NULL`
+
 export const TICKET_COLUMNS = ['id', 'resident_key', 'open', 'created_at', 'doc']
 export const ticketRow = (ticket: Ticket) => [ticket.id, ticket.residentKey, isOpenStatus(ticket.status), ticket.createdAt, ticket]
 
@@ -44,6 +47,19 @@ export class PostgresTicketStore extends PostgresStore implements TicketReposito
     if (filter.openOnly) where.push('open')
     const sql = `SELECT doc FROM tickets ${whereSql(where)} ORDER BY created_at, id`
     return (await this.pool.query<{ doc: Ticket }>(sql, params)).rows.map((row) => row.doc)
+  }
+
+  /** Two index scans (migration 0005): open tickets by due time, and resolved ones waiting for their return visit. */
+  async dueForCheck(now: Date): Promise<Ticket[]> {
+    const { rows } = await this.pool.query<{ doc: Ticket }>(
+      `SELECT doc FROM (
+         SELECT created_at, id, doc FROM tickets WHERE open AND doc->>'dueAt' <= $1
+         UNION ALL
+         SELECT created_at, id, doc FROM tickets WHERE ${RETURN_VISIT_WAITING} AND doc->>'returnVisitDueAt' <= $1
+       ) due ORDER BY created_at, id`,
+      [now.toISOString()],
+    )
+    return rows.map((row) => row.doc)
   }
 
   async openCountByAssignee(): Promise<Map<string, number>> {

@@ -19,7 +19,7 @@ export interface Backend {
   shared: boolean
 }
 
-const ALL: readonly StoreName[] = ['conversations', 'residents', 'tickets', 'outbox', 'audit', 'notices', 'webIdentities', 'webHistory']
+const ALL: readonly StoreName[] = ['conversations', 'residents', 'tickets', 'outbox', 'audit', 'notices', 'deliveries', 'webIdentities', 'webHistory']
 
 /**
  * Registers the hooks and returns the backends a contract test runs against: lowdb in a fresh temporary folder
@@ -33,7 +33,7 @@ export function useBackends(): Backend[] {
   beforeEach(async () => {
     dir = await makeTempDir()
     memory = { residents: new MemoryResidentStore(), conversations: new MemoryConversationStore() }
-    const tables = ['residents', 'conversation_turns', 'ticket_days', 'tickets', 'outbox', 'audit_log', 'notices', 'web_identities', 'web_entries', 'web_histories']
+    const tables = ['residents', 'conversation_turns', 'ticket_days', 'tickets', 'outbox', 'audit_log', 'notices', 'web_identities', 'web_entries', 'web_histories', 'broadcast_deliveries']
     const exists = await schema.admin.query(`SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'residents'`, [schema.name])
     if (exists.rowCount) await schema.admin.query(`TRUNCATE ${tables.map((t) => `${schema.name}.${t}`).join(', ')} RESTART IDENTITY`)
   })

@@ -22,6 +22,37 @@ describe.each(having(backends, 'residents'))('residents on $name', (backend) => 
     expect((await other.list()).map((p) => p.key).sort()).toEqual(Array.from({ length: 50 }, (_, n) => `telegram:${n}`).sort())
   })
 
+  it('reads an audience by settlement and tags, page after page in key order, each resident once', async () => {
+    const { residents } = await backend.open()
+    // 0..59: settlements a/b/c by n % 3, tags by n % 4; every 10th unsubscribed, every 7th blocked, some without a settlement.
+    await Promise.all(Array.from({ length: 60 }, (_, n) => residents!.save(profile(n, {
+      settlementId: n % 11 === 5 ? undefined : ['a', 'b', 'c'][n % 3], tags: [[], ['parents'], ['job_seekers'], ['parents', 'elderly']][n % 4]!,
+      notices: n % 10 !== 0, blocked: n % 7 === 0,
+    }))))
+    const readAll = async (query: { settlements: 'all' | string[]; tags: string[] }, pageSize: number) => {
+      const keys: string[] = []
+      let after: string | undefined
+      for (;;) {
+        const page = await residents!.audience(query, after, pageSize)
+        keys.push(...page.map((p) => p.key))
+        if (page.length < pageSize) return keys
+        after = page.at(-1)!.key
+      }
+    }
+    const expected = (settlements: string[] | 'all', tags: string[]) => Array.from({ length: 60 }, (_, n) => n)
+      .filter((n) => n % 11 !== 5 && (settlements === 'all' || settlements.includes(['a', 'b', 'c'][n % 3]!)))
+      .filter((n) => tags.length === 0 || tags.some((t) => [[], ['parents'], ['job_seekers'], ['parents', 'elderly']][n % 4]!.includes(t)))
+      .map((n) => `telegram:${n}`).sort()
+    // Unsubscribed and blocked residents are in it: the broadcaster records them as skipped, with the reason.
+    expect(await readAll({ settlements: 'all', tags: [] }, 7)).toEqual(expected('all', []))
+    expect(await readAll({ settlements: ['a', 'c'], tags: [] }, 5)).toEqual(expected(['a', 'c'], []))
+    expect(await readAll({ settlements: ['b'], tags: ['parents', 'job_seekers'] }, 4)).toEqual(expected(['b'], ['parents', 'job_seekers']))
+    expect(await readAll({ settlements: 'all', tags: ['elderly'] }, 100)).toEqual(expected('all', ['elderly']))
+    expect(await residents!.audience({ settlements: ['nowhere'], tags: [] }, undefined, 10)).toEqual([])
+    const [first] = await residents!.audience({ settlements: ['a'], tags: ['parents'] }, undefined, 1)
+    expect(first).toEqual(await residents!.get(first!.key))
+  })
+
   it('returns copies: changing one changes nothing until it is saved', async () => {
     const { residents } = await backend.open()
     await residents!.save(profile(1))

@@ -58,6 +58,28 @@ describe.each(having(backends, 'tickets'))('tickets on $name', (backend) => {
     expect(await tickets!.get('T261199-0001')).toBeUndefined()
   })
 
+  it('gives the time check the open tickets past due and the resolved ones whose return visit is due, oldest first', async () => {
+    const { tickets } = await backend.open()
+    const at = (hours: number) => new Date(day1.getTime() + hours * 3_600_000).toISOString()
+    const make = (n: number, overrides: Partial<Ticket>) => tickets!.create(day1, (id) => ticket(id, n, day1, overrides))
+    const overdue = await make(0, { dueAt: at(1) })
+    await make(1, { dueAt: at(5) })
+    const alertedOverdue = await make(2, { dueAt: at(1), alerted: { assignee: at(1) } })
+    const visitDue = await make(3, { status: 'resolved', dueAt: at(1), returnVisitDueAt: at(2) })
+    await make(4, { status: 'resolved', dueAt: at(1), returnVisitDueAt: at(6) })
+    await make(5, { status: 'resolved', dueAt: at(1), returnVisitDueAt: at(2), satisfaction: { solved: true, at: at(2) } })
+    await make(6, { status: 'resolved', dueAt: at(1), returnVisitDueAt: at(2), alerted: { returnVisit: at(2) } })
+    await make(7, { status: 'closed', dueAt: at(1), returnVisitDueAt: at(2) })
+    await make(8, { status: 'resolved', dueAt: at(1) })
+
+    const restarted = (await backend.open()).tickets!
+    expect((await restarted.dueForCheck(new Date(at(3)))).map((t) => t.id)).toEqual([overdue.id, alertedOverdue.id, visitDue.id])
+    expect(await restarted.dueForCheck(new Date(at(0)))).toEqual([])
+    // Answered: its return visit is no longer waiting.
+    await tickets!.update(visitDue.id, (t) => { t.satisfaction = { solved: false, at: at(3) } })
+    expect((await tickets!.dueForCheck(new Date(at(3)))).map((t) => t.id)).toEqual([overdue.id, alertedOverdue.id])
+  })
+
   it('counts the open tickets of each assignee, following reassignments and resolutions', async () => {
     const { tickets } = await backend.open()
     for (let n = 0; n < 6; n += 1) await tickets!.create(day1, (id) => ticket(id, n, day1, n < 2 ? { assignee: 'wang_jianguo' } : n === 5 ? { assignee: undefined, status: 'open' } : {}))
