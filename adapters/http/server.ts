@@ -10,6 +10,7 @@ import type { DemandDesk, KnowledgeSource, WebChatStores } from '../../src/assis
 import { systemClock } from '../../src/core/clock'
 import type { KnowledgeBase } from '../../src/knowledge/loader'
 import type { NoticeService } from '../../src/broadcast/notice-service'
+import type { StoreSet } from '../../src/store/stores'
 import type { ConversationRepository, ResidentRepository } from '../../src/store/types'
 import type { Config } from '../../src/config/env'
 import { chatRequestSchema, chatResponseJsonSchema } from './chat-schema'
@@ -39,6 +40,8 @@ export interface HttpServerOptions {
   knowledge?: KnowledgeSource
   /** Staff console sessions end after this long unused (CONSOLE_IDLE_MINUTES). */
   consoleIdleMinutes?: number
+  /** The stores: on PostgreSQL they hold the console's sessions, so that every instance accepts them. */
+  stores?: Pick<StoreSet, 'openConsoleSessions'>
   /** Rate limits and timeouts (HTTP_*, TRUST_PROXY); the named defaults without it. */
   config?: Config
 }
@@ -52,7 +55,7 @@ function errorBody(statusCode: number, code: string, message: string) {
  * The HTTP adapter: the chat API, the web chat page and a health check, over the one pipeline.
  * It knows HTTP and nothing of policy.
  */
-export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes, config }: HttpServerOptions): Promise<FastifyInstance> {
+export async function buildHttpServer({ pipeline, translate, logger, kb, web, desk, conversations, residents, broadcast, knowledge, consoleIdleMinutes, stores, config }: HttpServerOptions): Promise<FastifyInstance> {
   const limits = hardeningOptions(config)
   const app: FastifyInstance = Fastify({
     ...serverOptions(limits),
@@ -94,7 +97,7 @@ export async function buildHttpServer({ pipeline, translate, logger, kb, web, de
     return { intent: ctx.outcome.intent, confidence: ctx.outcome.confidence, replies, sources }
   })
 
-  if (desk && residents && knowledge) await registerConsole(app, { desk, residents, knowledge, idleMinutes: consoleIdleMinutes })
+  if (desk && residents && knowledge) await registerConsole(app, { desk, residents, knowledge, idleMinutes: consoleIdleMinutes, openSessions: stores?.openConsoleSessions })
   if (desk && conversations) {
     await app.register(staffApi, { desk, conversations, residents })
     if (broadcast) await app.register(noticeApi, { desk, broadcast })

@@ -13,9 +13,10 @@ import { LowdbOutboxStore } from './lowdb/outbox-store'
 import { LowdbResidentStore } from './lowdb/resident-store'
 import { LowdbTicketStore } from './lowdb/ticket-store'
 import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './lowdb/web-stores'
+import type { ConsoleSessionOptions } from './console-sessions'
 import type { ResidentLock } from './postgres/resident-lock'
 import type {
-  AuditRepository, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository,
+  AuditRepository, ConsoleSessionStore, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository,
 } from './types'
 
 /** Every store the assistant writes, on one backend. */
@@ -33,6 +34,11 @@ export interface StoreSet {
   webHistory: WebHistoryRepository
   /** Serialises one resident's messages across instances; lowdb has one process, whose own queue is enough. */
   residentLock?: ResidentLock
+  /**
+   * PostgreSQL: staff console sessions every instance accepts. Without it (lowdb) the console keeps its sessions
+   * in memory, and a restart signs everyone out.
+   */
+  openConsoleSessions?: (options: ConsoleSessionOptions) => ConsoleSessionStore
   /** The PostgreSQL pool, for what queries the database directly (the Telegram leader lock). */
   pool?: pg.Pool
   /** PostgreSQL: the ticket alerts of every instance reach this one's listeners (the console's live stream). */

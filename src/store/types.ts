@@ -1,4 +1,5 @@
 import type { Choice } from '../core/context'
+import type { StaffMember } from '../escalation/staff'
 import type { Ticket, TicketLocation, TicketStatus } from '../escalation/ticket'
 import type { TicketListFilter } from '../escalation/ticket-filter'
 import type { Locale } from '../knowledge/schemas'
@@ -292,4 +293,30 @@ export interface WebHistoryRepository {
   read(residentId: string): Promise<WebHistory>
   /** Marks everything up to `seq` as shown; never moves back. Resolves with the new mark. */
   markRead(residentId: string, seq: number): Promise<number>
+}
+
+/** A signed-in staff console session: the cookie carries `id`, the page sends `csrf` back on every state change. */
+export interface ConsoleSession {
+  id: string
+  member: StaffMember
+  /** Sent back by the page in `X-CSRF-Token` on every state change; a cross-site form cannot know it. */
+  csrf: string
+  createdAt: number
+  lastSeenAt: number
+}
+
+/**
+ * The console's signed-in sessions. A session unused for `idleMs` is gone to `get`. In memory the answers are
+ * immediate, on PostgreSQL they are promises: callers await either.
+ */
+export interface ConsoleSessionStore {
+  readonly idleMs: number
+  create(member: StaffMember): ConsoleSession | Promise<ConsoleSession>
+  /** The live session with this id, its member as the staff directory has them now. */
+  get(id: string | undefined): ConsoleSession | undefined | Promise<ConsoleSession | undefined>
+  /** Counts a request as use (a store may skip writing when the last use was only a moment ago). */
+  touch(session: ConsoleSession): void | Promise<void>
+  delete(id: string): void | Promise<void>
+  /** Forgets sessions past their idle time. */
+  prune(): void | Promise<void>
 }

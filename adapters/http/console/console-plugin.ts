@@ -6,7 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { DemandDesk, KnowledgeSource } from '../../../src/assistant'
 import { AnjuError } from '../../../src/core/errors'
-import type { ResidentRepository } from '../../../src/store/types'
+import type { ConsoleSessionOptions } from '../../../src/store/console-sessions'
+import type { ConsoleSessionStore, ResidentRepository } from '../../../src/store/types'
 import { auditRefusals } from '../staff-auth'
 import { parse } from '../validate'
 import { consoleRoutes } from './console-routes'
@@ -26,6 +27,8 @@ export interface ConsoleOptions {
   knowledge: KnowledgeSource
   /** A session unused this long ends (CONSOLE_IDLE_MINUTES). */
   idleMinutes?: number
+  /** Sessions every instance shares (PostgreSQL); in this process's memory without it. */
+  openSessions?: (options: ConsoleSessionOptions) => ConsoleSessionStore
 }
 
 export const CONSOLE_DEFAULTS = {
@@ -51,7 +54,8 @@ const signIn = z.object({ token: z.string({ error: 'token must be a string' }).t
  */
 export async function registerConsole(app: FastifyInstance, options: ConsoleOptions): Promise<LiveAlerts> {
   const { desk } = options
-  const sessions = new ConsoleSessions((options.idleMinutes ?? CONSOLE_DEFAULTS.idleMinutes) * 60_000)
+  const idleMs = (options.idleMinutes ?? CONSOLE_DEFAULTS.idleMinutes) * 60_000
+  const sessions = options.openSessions?.({ idleMs, staff: desk.staff }) ?? new ConsoleSessions(idleMs)
   const live = new LiveAlerts(desk.staff, sessions, () => desk.clock.now())
   desk.service.onAlert((alert) => live.publish(alert))
   app.addHook('onClose', async () => live.close())
@@ -63,8 +67,10 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     if (request.url.startsWith('/console/')) await auditRefusal.call(app, request, reply, error)
   })
   app.addHook('onRequest', async (request) => {
-    const session = sessions.get(request.cookies[CONSOLE_COOKIE], request.headers['x-anju-background'] !== '1')
-    if (!session || request.headers.authorization) return
+    const session = await sessions.get(request.cookies[CONSOLE_COOKIE])
+    if (!session) return
+    if (request.headers['x-anju-background'] !== '1') await sessions.touch(session)
+    if (request.headers.authorization) return
     if (!SAFE_METHODS.has(request.method) && !csrfMatches(session, request.headers['x-csrf-token'])) throw new AnjuError('ANJU_ERR_CSRF')
     request.consoleSession = session
   })
@@ -92,8 +98,8 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       throw new AnjuError('ANJU_ERR_UNAUTHORIZED', 'this staff token is not known')
     }
     const previous = request.cookies[CONSOLE_COOKIE]
-    if (previous) sessions.end(previous)
-    const session = sessions.create(member)
+    if (previous) await sessions.delete(previous)
+    const session = await sessions.create(member)
     await desk.audit.record(member, 'console.sign_in')
     // No max-age: the cookie ends with the browser, the session after its idle time, whichever comes first.
     reply.setCookie(CONSOLE_COOKIE, session.id, { httpOnly: true, sameSite: 'strict', secure: secure(request), path: '/' })
@@ -103,7 +109,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   app.post('/console/api/session/end', async (request, reply) => {
     const session = request.consoleSession
     if (session) {
-      sessions.end(session.id)
+      await sessions.delete(session.id)
       await desk.audit.record(session.member, 'console.sign_out')
     }
     reply.clearCookie(CONSOLE_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: secure(request) })

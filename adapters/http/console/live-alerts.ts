@@ -3,7 +3,7 @@ import type { StaffDirectory } from '../../../src/escalation/staff'
 import type { Ticket } from '../../../src/escalation/ticket'
 import type { TicketAlert } from '../../../src/escalation/ticket-messenger'
 import { SECURITY_HEADERS } from '../security-headers'
-import type { ConsoleSession, ConsoleSessions } from './sessions'
+import type { ConsoleSession, ConsoleSessionStore } from './sessions'
 
 export const LIVE_DEFAULTS = {
   /** A comment line this often keeps proxies from closing a quiet stream. */
@@ -40,6 +40,8 @@ export function ticketSummary(ticket: Ticket, nowIso: string) {
 interface Listener {
   session: ConsoleSession
   response: ServerResponse
+  /** The writes waiting on the session check before them: a stream gets its events in order. */
+  sending: Promise<void>
 }
 
 /**
@@ -49,11 +51,11 @@ interface Listener {
 export class LiveAlerts {
   readonly #listeners = new Set<Listener>()
   readonly #staff: StaffDirectory
-  readonly #sessions: ConsoleSessions
+  readonly #sessions: ConsoleSessionStore
   readonly #now: () => Date
   #timer?: NodeJS.Timeout
 
-  constructor(staff: StaffDirectory, sessions: ConsoleSessions, now: () => Date) {
+  constructor(staff: StaffDirectory, sessions: ConsoleSessionStore, now: () => Date) {
     this.#staff = staff
     this.#sessions = sessions
     this.#now = now
@@ -70,7 +72,7 @@ export class LiveAlerts {
       'x-accel-buffering': 'no',
     })
     response.write('retry: 5000\n\n')
-    const listener = { session, response }
+    const listener: Listener = { session, response, sending: Promise.resolve() }
     this.#listeners.add(listener)
     response.on('close', () => this.#listeners.delete(listener))
     this.#timer ??= setInterval(() => this.#heartbeat(), LIVE_DEFAULTS.heartbeatMs).unref()
@@ -97,12 +99,20 @@ export class LiveAlerts {
     for (const listener of this.#listeners) this.#send(listener, ': keep-alive\n\n')
   }
 
+  /** Writes when the session is still live (signed out on another instance counts); ends the stream otherwise. */
   #send(listener: Listener, text: string): void {
-    if (!this.#sessions.isLive(listener.session)) {
+    listener.sending = listener.sending.then(async () => {
+      if (!this.#listeners.has(listener)) return
+      if (await this.#sessions.get(listener.session.id)) {
+        listener.response.write(text)
+        return
+      }
       listener.response.end('event: signed_out\ndata: {}\n\n')
       this.#listeners.delete(listener)
-      return
-    }
-    listener.response.write(text)
+    }).catch(() => {
+      // The store did not answer: the page reconnects and its session is checked again then.
+      listener.response.end()
+      this.#listeners.delete(listener)
+    })
   }
 }

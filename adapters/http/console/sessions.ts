@@ -1,24 +1,18 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import type { StaffMember } from '../../../src/escalation/staff'
+import { newSessionSecret } from '../../../src/store/console-sessions'
+import type { ConsoleSession, ConsoleSessionStore } from '../../../src/store/types'
+
+export type { ConsoleSession, ConsoleSessionStore } from '../../../src/store/types'
 
 export const CONSOLE_COOKIE = 'anju_console'
-
-export interface ConsoleSession {
-  id: string
-  member: StaffMember
-  /** Sent back by the page in `X-CSRF-Token` on every state change; a cross-site form cannot know it. */
-  csrf: string
-  createdAt: number
-  lastSeenAt: number
-}
-
-const newSecret = () => randomBytes(32).toString('base64url')
 
 /**
  * Signed-in console sessions, in memory: a restart signs everyone out, which is the safe side. A session unused
  * for `idleMs` ends; requests the page makes on its own (refreshes, the live stream) do not count as use.
+ * One instance only: several instances behind one address share PostgreSQL's store instead.
  */
-export class ConsoleSessions {
+export class ConsoleSessions implements ConsoleSessionStore {
   readonly #sessions = new Map<string, ConsoleSession>()
   readonly #idleMs: number
   readonly #now: () => number
@@ -33,39 +27,39 @@ export class ConsoleSessions {
   }
 
   create(member: StaffMember): ConsoleSession {
-    this.#prune()
+    this.prune()
     const now = this.#now()
-    const session = { id: newSecret(), member, csrf: newSecret(), createdAt: now, lastSeenAt: now }
+    const session = { id: newSessionSecret(), member, csrf: newSessionSecret(), createdAt: now, lastSeenAt: now }
     this.#sessions.set(session.id, session)
     return session
   }
 
   /** The live session with this id; `touch` counts the request as use. */
-  get(id: string | undefined, touch: boolean): ConsoleSession | undefined {
+  get(id: string | undefined, touch = false): ConsoleSession | undefined {
     const session = id === undefined ? undefined : this.#sessions.get(id)
     if (!session) return undefined
     if (this.#expired(session)) {
       this.#sessions.delete(session.id)
       return undefined
     }
-    if (touch) session.lastSeenAt = this.#now()
+    if (touch) this.touch(session)
     return session
   }
 
-  end(id: string): void {
+  touch(session: ConsoleSession): void {
+    session.lastSeenAt = this.#now()
+  }
+
+  delete(id: string): void {
     this.#sessions.delete(id)
   }
 
-  isLive(session: ConsoleSession): boolean {
-    return this.#sessions.has(session.id) && !this.#expired(session)
+  prune(): void {
+    for (const session of this.#sessions.values()) if (this.#expired(session)) this.#sessions.delete(session.id)
   }
 
   #expired(session: ConsoleSession): boolean {
     return this.#now() - session.lastSeenAt > this.#idleMs
-  }
-
-  #prune(): void {
-    for (const session of this.#sessions.values()) if (this.#expired(session)) this.#sessions.delete(session.id)
   }
 }
 

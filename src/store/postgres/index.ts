@@ -1,6 +1,7 @@
 import type { Logger } from '../../core/logger'
 import type { StoreSet } from '../stores'
 import { PostgresAuditStore } from './audit-store'
+import { PostgresConsoleSessionStore } from './console-session-store'
 import { PostgresConversationStore } from './conversation-store'
 import { PostgresDeliveryStore } from './delivery-store'
 import { migrate } from './migrate'
@@ -39,6 +40,7 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     webIdentities: new PostgresWebIdentityStore(pool),
     webHistory: new PostgresWebHistoryStore(pool),
     residentLock: advisoryLock(lockPool),
+    openConsoleSessions: (sessionOptions) => new PostgresConsoleSessionStore(pool, sessionOptions),
     pool,
     relayTicketAlerts: (service, logger) => { relays.push(relayTicketAlerts(pool, service, tickets, logger)) },
     close: async () => {
