@@ -14,7 +14,7 @@ async function signIn(app: FastifyInstance, token: string) {
   const { csrf } = response.json() as { csrf: string }
   const call = (on: FastifyInstance, method: 'GET' | 'POST', url: string, payload?: object, withCsrf = true) =>
     on.inject({ method, url, payload, headers: { cookie, ...(withCsrf ? { 'x-csrf-token': csrf } : {}) } })
-  return { csrf, call }
+  return { cookie, csrf, call }
 }
 
 describe('console sessions with two instances on one database', () => {
@@ -41,6 +41,33 @@ describe('console sessions with two instances on one database', () => {
       const actions = (await a.assistant.desk!.audit.list()).map((entry) => entry.action)
       expect(actions).toEqual(expect.arrayContaining(['console.sign_in', 'ticket.note', 'console.sign_out']))
     } finally {
+      for (const instance of [a, b]) {
+        await instance.app.close()
+        await instance.assistant.stores.close()
+      }
+    }
+  })
+
+  it('signing out on B ends the live stream open on A at its next event', async () => {
+    const fixture = await deskFixture(ws.dir, ws.clock)
+    const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name }
+    const a = await fixture.start(env)
+    const b = await fixture.start(env)
+    const abort = new AbortController()
+    try {
+      const li = await signIn(a.app, TOKENS.li)
+      const base = await a.app.listen({ port: 0, host: '127.0.0.1' })
+      const stream = await fetch(`${base}/console/api/events`, { headers: { cookie: li.cookie }, signal: abort.signal })
+      expect(stream.status).toBe(200)
+      expect((await li.call(b.app, 'POST', '/console/api/session/end', {})).statusCode).toBe(200)
+      // An urgent ticket alerts every caseworker of the settlement: the stream's next event, which finds it signed out.
+      await a.say('42', '/settlement xingfu_jiayuan_sample')
+      await a.say('42', '家里煤气泄漏了')
+      const text = await stream.text()
+      expect(text).toContain('event: signed_out')
+      expect(text).not.toContain('event: alert')
+    } finally {
+      abort.abort()
       for (const instance of [a, b]) {
         await instance.app.close()
         await instance.assistant.stores.close()
