@@ -17,12 +17,24 @@ async function signIn(app: FastifyInstance, token: string) {
   return { cookie, csrf, call }
 }
 
+/** Two servers, each with its own assistant, on this file's schema. */
+async function twoInstances() {
+  const fixture = await deskFixture(ws.dir, ws.clock)
+  const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name }
+  const a = await fixture.start(env)
+  const b = await fixture.start(env)
+  const close = async () => {
+    for (const instance of [a, b]) {
+      await instance.app.close()
+      await instance.assistant.stores.close()
+    }
+  }
+  return { a, b, close }
+}
+
 describe('console sessions with two instances on one database', () => {
   it('a session made on A is accepted on B with its CSRF token, and signing out on B ends it on A', async () => {
-    const fixture = await deskFixture(ws.dir, ws.clock)
-    const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name }
-    const a = await fixture.start(env)
-    const b = await fixture.start(env)
+    const { a, b, close } = await twoInstances()
     try {
       await a.say('41', '/settlement xingfu_jiayuan_sample')
       await a.say('41', '我要投诉3栋502楼道灯坏了一个月没人修')
@@ -41,18 +53,12 @@ describe('console sessions with two instances on one database', () => {
       const actions = (await a.assistant.desk!.audit.list()).map((entry) => entry.action)
       expect(actions).toEqual(expect.arrayContaining(['console.sign_in', 'ticket.note', 'console.sign_out']))
     } finally {
-      for (const instance of [a, b]) {
-        await instance.app.close()
-        await instance.assistant.stores.close()
-      }
+      await close()
     }
   })
 
   it('signing out on B ends the live stream open on A at its next event', async () => {
-    const fixture = await deskFixture(ws.dir, ws.clock)
-    const env = { DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema.name }
-    const a = await fixture.start(env)
-    const b = await fixture.start(env)
+    const { a, b, close } = await twoInstances()
     const abort = new AbortController()
     try {
       const li = await signIn(a.app, TOKENS.li)
@@ -68,10 +74,7 @@ describe('console sessions with two instances on one database', () => {
       expect(text).not.toContain('event: alert')
     } finally {
       abort.abort()
-      for (const instance of [a, b]) {
-        await instance.app.close()
-        await instance.assistant.stores.close()
-      }
+      await close()
     }
   })
 })
