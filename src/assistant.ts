@@ -21,7 +21,7 @@ import { Pipeline } from './pipeline/pipeline'
 import { ResidentRetention } from './store/resident-retention'
 import { checkAndUpgradeDataDir } from './store/lowdb/legacy-import'
 import { openStores, type StoreSet } from './store/stores'
-import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
+import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
 export interface DemandDesk {
@@ -62,6 +62,8 @@ export interface Assistant {
 export interface WebChatStores {
   identities: WebIdentityRepository
   history: WebHistoryRepository
+  /** Several instances on one database: pushes reach pages on every instance (given this one's streams, returns the announcer). */
+  relayPushes?: (deliver: WebPushListener) => WebPushListener
 }
 
 export type ReloadOutcome = { ok: true; intents: number; topics: number; loadedAt: string } | { ok: false; problems: KnowledgeProblem[] }
@@ -152,7 +154,12 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
     residentLock: stores.residentLock,
   })
-  const web = { identities: stores.webIdentities, history: stores.webHistory }
+  const relayWebPushes = stores.relayWebPushes
+  const web: WebChatStores = {
+    identities: stores.webIdentities,
+    history: stores.webHistory,
+    ...(relayWebPushes ? { relayPushes: (deliver: WebPushListener) => relayWebPushes(deliver, logger) } : {}),
+  }
   let current = { kb, matcher, translate }
   const knowledge: KnowledgeSource = {
     current: () => current.kb,

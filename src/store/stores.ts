@@ -15,7 +15,7 @@ import { LowdbTicketStore } from './lowdb/ticket-store'
 import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './lowdb/web-stores'
 import type { ResidentLock } from './postgres/resident-lock'
 import type {
-  AuditRepository, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository,
+  AuditRepository, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener,
 } from './types'
 
 /** Every store the assistant writes, on one backend. */
@@ -37,6 +37,8 @@ export interface StoreSet {
   pool?: pg.Pool
   /** PostgreSQL: the ticket alerts of every instance reach this one's listeners (the console's live stream). */
   relayTicketAlerts?: (service: TicketService, logger: Logger) => void
+  /** PostgreSQL: web pushes of other instances reach `deliver` (this one's open pages); returns how this one announces its own. */
+  relayWebPushes?: (deliver: WebPushListener, logger: Logger) => WebPushListener
   close(): Promise<void>
 }
 
