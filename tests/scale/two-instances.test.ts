@@ -153,7 +153,7 @@ describe('two instances against one database', () => {
       await Promise.all(Array.from({ length: 40 }, (_, n) => stores.outbox.add(item(batch * 40 + n))))
       await new Promise((resolve) => setTimeout(resolve, 1_500))
     }
-    await expect.poll(async () => (await stores.outbox.list()).filter((i) => i.status === 'sent').length, { timeout: 30_000, interval: 500 }).toBe(200)
+    await expect.poll(async () => (await stores.outbox.list()).filter((i) => i.recipient === residentId && i.status === 'sent').length, { timeout: 30_000, interval: 500 }).toBe(200)
     const pushed = (await stores.webHistory.read(residentId)).entries.filter((e) => e.kind === 'push').map((e) => e.text)
     expect(pushed).toHaveLength(200)
     expect(new Set(pushed).size).toBe(200)
