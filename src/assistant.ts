@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Broadcaster, type BroadcastOptions } from './broadcast/broadcaster'
 import { NoticeService } from './broadcast/notice-service'
+import { configuredChannels } from './config/channels'
 import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
@@ -129,11 +130,14 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const conversations = overrides.conversations ?? stores.conversations
   const residents = overrides.residents ?? stores.residents
   const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, stores, residents, clock, logger)
+  const channels = configuredChannels(config)
   const broadcast = desk && new NoticeService({
     notices: stores.notices,
     broadcaster: new Broadcaster({
       deliveries: stores.deliveries, residents, translate, clock, logger,
       senderFor: (channel) => desk.outbox.senderFor(channel),
+      // A channel whose sender runs here is the deployment's too, whatever the configuration says (a test's fake one).
+      channelConfigured: (channel) => channels.has(channel) || desk.outbox.senderFor(channel) !== undefined,
       options: { leaseMs: config.BROADCAST_LEASE_SECONDS * 1_000, ...overrides.broadcast },
     }),
     staff: desk.staff,
