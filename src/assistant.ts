@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Broadcaster, type BroadcastOptions } from './broadcast/broadcaster'
 import { NoticeService } from './broadcast/notice-service'
+import { configuredChannels } from './config/channels'
 import type { Config } from './config/env'
 import { systemClock, type Clock } from './core/clock'
 import { createLogger, type Logger } from './core/logger'
@@ -21,7 +22,7 @@ import { Pipeline } from './pipeline/pipeline'
 import { ResidentRetention } from './store/resident-retention'
 import { checkAndUpgradeDataDir } from './store/lowdb/legacy-import'
 import { openStores, type StoreSet } from './store/stores'
-import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository } from './store/types'
+import type { ConversationRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener } from './store/types'
 
 /** The demand desk: tickets, their outbox, the staff who handle them and the scheduler of time limits. */
 export interface DemandDesk {
@@ -62,6 +63,8 @@ export interface Assistant {
 export interface WebChatStores {
   identities: WebIdentityRepository
   history: WebHistoryRepository
+  /** Several instances on one database: pushes reach pages on every instance (given this one's streams, returns the announcer). */
+  relayPushes?: (deliver: WebPushListener) => WebPushListener
 }
 
 export type ReloadOutcome = { ok: true; intents: number; topics: number; loadedAt: string } | { ok: false; problems: KnowledgeProblem[] }
@@ -127,11 +130,14 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
   const conversations = overrides.conversations ?? stores.conversations
   const residents = overrides.residents ?? stores.residents
   const desk = overrides.desk === false ? undefined : await createDesk(config, kb, translate, stores, residents, clock, logger)
+  const channels = configuredChannels(config)
   const broadcast = desk && new NoticeService({
     notices: stores.notices,
     broadcaster: new Broadcaster({
       deliveries: stores.deliveries, residents, translate, clock, logger,
       senderFor: (channel) => desk.outbox.senderFor(channel),
+      // A channel whose sender runs here is the deployment's too, whatever the configuration says (a test's fake one).
+      channelConfigured: (channel) => channels.has(channel) || desk.outbox.senderFor(channel) !== undefined,
       options: { leaseMs: config.BROADCAST_LEASE_SECONDS * 1_000, ...overrides.broadcast },
     }),
     staff: desk.staff,
@@ -152,7 +158,12 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
     residentLock: stores.residentLock,
   })
-  const web = { identities: stores.webIdentities, history: stores.webHistory }
+  const relayWebPushes = stores.relayWebPushes
+  const web: WebChatStores = {
+    identities: stores.webIdentities,
+    history: stores.webHistory,
+    ...(relayWebPushes ? { relayPushes: (deliver: WebPushListener) => relayWebPushes(deliver, logger) } : {}),
+  }
   let current = { kb, matcher, translate }
   const knowledge: KnowledgeSource = {
     current: () => current.kb,

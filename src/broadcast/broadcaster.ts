@@ -42,8 +42,13 @@ export interface BroadcasterDeps {
   /** The delivery records: lowdb files of this process, or the PostgreSQL table every instance claims from. */
   deliveries: DeliveryStore
   residents: ResidentRepository
-  /** The channels' senders (the ones registered with the outbox). */
+  /** The channels' senders this instance runs (the ones registered with the outbox). */
   senderFor: (channel: string) => ChannelSender | undefined
+  /**
+   * Whether the deployment runs the channel on some instance: residents of other channels are planned as skipped
+   * (`no_channel`); ones of a channel this instance does not run wait for an instance that does.
+   */
+  channelConfigured: (channel: string) => boolean
   translate: Translate
   clock: Clock
   logger: Logger
@@ -286,12 +291,6 @@ export class Broadcaster {
    */
   async #select(audience: Audience): Promise<PlannedDelivery[]> {
     const planned: PlannedDelivery[] = []
-    const senders = new Map<string, boolean>()
-    const canPush = (channel: string) => {
-      let known = senders.get(channel)
-      if (known === undefined) senders.set(channel, (known = this.#deps.senderFor(channel) !== undefined))
-      return known
-    }
     const { audiencePageSize } = this.#options
     let after: string | undefined
     for (;;) {
@@ -300,7 +299,7 @@ export class Broadcaster {
         const skip: SkipReason | undefined = resident.linkedTo ? 'linked'
           : !resident.notices ? 'unsubscribed'
             : resident.blocked ? 'blocked'
-              : !canPush(resident.channel) ? 'no_channel'
+              : !this.#deps.channelConfigured(resident.channel) ? 'no_channel'
                 : undefined
         planned.push({
           i: planned.length, key: resident.key, channel: resident.channel, to: resident.channelUserId, locale: resident.locale ?? 'zh-CN',

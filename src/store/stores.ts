@@ -16,7 +16,7 @@ import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './lowdb/web-stores'
 import type { ConsoleSessionOptions } from './console-sessions'
 import type { ResidentLock } from './postgres/resident-lock'
 import type {
-  AuditRepository, ConsoleSessionStore, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository,
+  AuditRepository, ConsoleSessionStore, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener,
 } from './types'
 
 /** Every store the assistant writes, on one backend. */
@@ -43,6 +43,8 @@ export interface StoreSet {
   pool?: pg.Pool
   /** PostgreSQL: the ticket alerts of every instance reach this one's listeners (the console's live stream). */
   relayTicketAlerts?: (service: TicketService, logger: Logger) => void
+  /** PostgreSQL: web pushes of other instances reach `deliver` (this one's open pages); returns how this one announces its own. */
+  relayWebPushes?: (deliver: WebPushListener, logger: Logger) => WebPushListener
   close(): Promise<void>
 }
 

@@ -280,6 +280,9 @@ export interface WebEntry {
 
 export type NewWebEntry = Omit<WebEntry, 'seq' | 'at'>
 
+/** Hands a resident's newly stored entries to open pages (this instance's, or every instance's). */
+export type WebPushListener = (residentId: string, entries: readonly WebEntry[]) => void
+
 export interface WebHistory {
   entries: WebEntry[]
   /** The highest seq the page has shown the resident; pushed entries above it are unread. */

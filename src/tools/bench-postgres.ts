@@ -69,6 +69,7 @@ async function broadcastPlanning(recipients: number, schema: string): Promise<vo
     const broadcasterOn = (on: StoreSet) => new Broadcaster({
       deliveries: on.deliveries, residents: on.residents, translate, clock: { now: () => new Date() }, logger: createLogger('warn'),
       senderFor: () => ({ send: async (_to, _reply, _audience, options) => { if (options?.beforeAttempt && !(await options.beforeAttempt())) return { status: 'cancelled' }; sent.n += 1; return { status: 'sent' } } }),
+      channelConfigured: () => true,
       options: { pacing: false },
     })
     const broadcaster = broadcasterOn(stores)

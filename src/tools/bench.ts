@@ -157,6 +157,7 @@ async function benchBroadcast(recipients: number): Promise<void> {
   const broadcaster = new Broadcaster({
     deliveries: new LowdbDeliveryStore(dir), residents, translate: await createTranslator(kb.messages), clock: { now: () => new Date() }, logger: createLogger('warn'),
     senderFor: () => ({ send: async (_to, _reply, _audience, options) => { await options?.beforeAttempt?.(); delivered += 1; return { status: 'sent' } } }),
+    channelConfigured: () => true,
     options: { pacing: false, concurrency: 32 },
   })
   const now = Date.now()

@@ -71,6 +71,22 @@ describe('broadcasting', () => {
     })
   })
 
+  it('plans residents of a channel the deployment runs though this instance does not (the Telegram leader sends them)', async () => {
+    const { broadcaster: follower, residents } = await makeBroadcaster(ws.dir, ws.clock, undefined)
+    await seedResidents(residents, [resident(1), resident(2), resident(3, { key: 'http:3', channel: 'http' })])
+    expect(await follower.preview({ settlements: [XINGFU], tags: [] })).toEqual({
+      recipients: 2, byChannel: { telegram: 2 }, skipped: { unsubscribed: 0, blocked: 0, linked: 0, no_channel: 1 },
+    })
+    expect(await follower.plan(notice())).toMatchObject({ total: 3, queued: 2, skipped: { no_channel: 1 } })
+    // The planning instance gives the Telegram deliveries back; the instance that runs Telegram sends them.
+    expect(await follower.run(notice())).toBe('waiting')
+    const channel = new CountingChannel()
+    const leader = (await makeBroadcaster(ws.dir, ws.clock, channel)).broadcaster
+    expect(await leader.run(notice())).toBe('done')
+    expect([...channel.counts.keys()].sort()).toEqual(['1', '2'])
+    expect(await leader.progress(notice().id)).toMatchObject({ total: 3, sent: 2, waiting: 0 })
+  })
+
   it('retries passing failures with backoff, and fails the unreachable with the reason', async () => {
     const channel = new CountingChannel()
     channel.script = (to, call) => {

@@ -67,13 +67,14 @@ export class CountingChannel implements ChannelSender {
   }
 }
 
-/** A broadcaster on `dataDir` whose Telegram is `channel` (undefined: Telegram not started). */
+/** A broadcaster on `dataDir` of a deployment with Telegram, whose Telegram here is `channel` (undefined: not started in this process). */
 export async function makeBroadcaster(dataDir: string, clock: TestClock, channel: ChannelSender | undefined, options: Partial<BroadcastOptions> = {}) {
   const kb = await loadKnowledgeBase({ knowledgeDir: path.join(ROOT, 'knowledge'), intentsDir: path.join(ROOT, 'intents') })
   const residents = new LowdbResidentStore(dataDir)
   const broadcaster = new Broadcaster({
     deliveries: new LowdbDeliveryStore(dataDir), residents, clock, logger: createLogger('silent'), translate: await createTranslator(kb.messages),
     senderFor: (c) => (c === 'telegram' ? channel : undefined),
+    channelConfigured: (c) => c === 'telegram',
     options: { pacing: false, concurrency: 8, backoffBaseMs: 1, ...options },
   })
   return { broadcaster, residents }

@@ -56,6 +56,23 @@ describe('two instances against one database', () => {
     return { status: response.status, body: (await response.json()) as any }
   }
 
+  /** A server-sent event stream read as it comes, as a page would. */
+  const openStream = async (url: string, cookie: string) => {
+    const stop = new AbortController()
+    const response = await fetch(url, { headers: { cookie }, signal: stop.signal })
+    expect(response.status).toBe(200)
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader()
+    const stream = { received: '', close: async () => { stop.abort(); await reading } }
+    const reading = (async () => {
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return
+        stream.received += value
+      }
+    })().catch(() => undefined)
+    return stream
+  }
+
   it('makes one ticket of a resident\'s simultaneous messages to both, and each instance lists it', async () => {
     const residents = await Promise.all(Array.from({ length: 12 }, async (_, n) => {
       const token = await webSession(n % 2 ? a : b)
@@ -84,31 +101,43 @@ describe('two instances against one database', () => {
     const signIn = await fetch(`${a.url}/console/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token: CASEWORKER_TOKEN }) })
     expect(signIn.status).toBe(200)
     const cookie = /anju_console=([^;]+)/.exec(signIn.headers.get('set-cookie') ?? '')![0]
-    const stop = new AbortController()
-    const stream = await fetch(`${a.url}/console/api/events`, { headers: { cookie }, signal: stop.signal })
-    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader()
-    let received = ''
-    const reading = (async () => {
-      for (;;) {
-        const { value, done } = await reader.read()
-        if (done) return
-        received += value
-      }
-    })().catch(() => undefined)
+    const stream = await openStream(`${a.url}/console/api/events`, cookie)
     try {
       // The stream is open once its first line came.
-      await expect.poll(() => received, { timeout: 20_000 }).toContain('retry:')
+      await expect.poll(() => stream.received, { timeout: 20_000 }).toContain('retry:')
       const token = await webSession(b)
       await webSay(b, token, '/settlement xingfu_jiayuan_sample')
       const raised = await webSay(b, token, '楼道的灯坏了一个月了，晚上老人上下楼很危险（3栋2单元502）')
       const id = /T\d{6}-\d{4}/.exec(raised.entries.map((e) => e.text).join('\n'))![0]
-      await expect.poll(() => received, { timeout: 20_000 }).toContain(`"id":"${id}"`)
-      expect(received).toMatch(/event: alert/)
+      await expect.poll(() => stream.received, { timeout: 20_000 }).toContain(`"id":"${id}"`)
+      expect(stream.received).toMatch(/event: alert/)
     } finally {
-      stop.abort()
-      await reading
+      await stream.close()
     }
   })
+
+  it('pushes to a page connected to A the caseworker\'s reply delivered by B (LISTEN/NOTIFY)', async () => {
+    const token = await webSession(a)
+    await webSay(a, token, '/settlement xingfu_jiayuan_sample')
+    const raised = await webSay(a, token, '楼道的灯坏了一个月了，晚上老人上下楼很危险（3栋2单元502）')
+    const id = /T\d{6}-\d{4}/.exec(raised.entries.map((e) => e.text).join('\n'))![0]
+    const { residentId } = (await stores.webIdentities.get(hashToken(token)))!
+    const pushed = async () => (await stores.webHistory.read(residentId)).entries.filter((e) => e.kind === 'push').map((e) => e.text)
+    // A first answer before the page opens: the stream sends it as missed, so once it came, the stream is live.
+    expect((await staff(b, 'POST', `/api/tickets/${id}/reply`, { text: '收到，明天派人去看。' })).status).toBe(200)
+    await expect.poll(async () => (await pushed()).join('\n'), { timeout: 20_000 }).toContain('明天派人去看')
+    const stream = await openStream(`${a.url}/api/web/events`, `anju_web=${token}`)
+    try {
+      await expect.poll(() => stream.received, { timeout: 20_000 }).toContain('明天派人去看')
+      expect((await staff(b, 'POST', `/api/tickets/${id}/reply`, { text: '楼道灯已经修好了，请您晚上看看。' })).status).toBe(200)
+      await expect.poll(() => stream.received, { timeout: 20_000 }).toContain('楼道灯已经修好了')
+      expect(stream.received).toMatch(/event: entry/)
+      // B delivered it (A's page got it through the relay), and A's page got it once.
+      expect(stream.received.split('楼道灯已经修好了').length - 1).toBe(1)
+    } finally {
+      await stream.close()
+    }
+  }, 60_000)
 
   it('delivers each outbox item once, whichever instance claims it', async () => {
     const token = await webSession(b)
@@ -124,7 +153,7 @@ describe('two instances against one database', () => {
       await Promise.all(Array.from({ length: 40 }, (_, n) => stores.outbox.add(item(batch * 40 + n))))
       await new Promise((resolve) => setTimeout(resolve, 1_500))
     }
-    await expect.poll(async () => (await stores.outbox.list()).filter((i) => i.status === 'sent').length, { timeout: 30_000, interval: 500 }).toBe(200)
+    await expect.poll(async () => (await stores.outbox.list()).filter((i) => i.recipient === residentId && i.status === 'sent').length, { timeout: 30_000, interval: 500 }).toBe(200)
     const pushed = (await stores.webHistory.read(residentId)).entries.filter((e) => e.kind === 'push').map((e) => e.text)
     expect(pushed).toHaveLength(200)
     expect(new Set(pushed).size).toBe(200)

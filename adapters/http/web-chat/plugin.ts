@@ -7,7 +7,7 @@ import type { OutboxDispatcher } from '../../../src/escalation/outbox'
 import type { Translate } from '../../../src/i18n'
 import type { Topic } from '../../../src/knowledge/schemas'
 import type { Pipeline } from '../../../src/pipeline/pipeline'
-import type { NewWebEntry } from '../../../src/store/types'
+import type { NewWebEntry, WebPushListener } from '../../../src/store/types'
 import { SECURITY_HEADERS } from '../security-headers'
 import { parse } from '../validate'
 import { WebIdentities } from './identity'
@@ -54,7 +54,13 @@ export async function webChat(app: FastifyInstance, options: WebChatOptions): Pr
   const identities = new WebIdentities(stores.identities, clock)
   const hub = new WebPushHub()
   const { page, assets } = await loadWebPage(options.translate, options.topics)
-  options.outbox?.register(WEB_CHANNEL, webSender(stores.history, hub, clock))
+  // With several instances, what this one delivers is announced to the others' pages too (not to its own twice).
+  const announce = stores.relayPushes?.((residentId, entries) => hub.publish(residentId, entries))
+  const publish: WebPushListener = (residentId, entries) => {
+    hub.publish(residentId, entries)
+    announce?.(residentId, entries)
+  }
+  options.outbox?.register(WEB_CHANNEL, webSender(stores.history, publish, clock))
   app.addHook('preClose', async () => hub.closeAll())
 
   await app.register(fastifyCookie)

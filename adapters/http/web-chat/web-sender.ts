@@ -1,14 +1,13 @@
 import type { Clock } from '../../../src/core/clock'
 import type { ChannelSender } from '../../../src/escalation/outbox'
-import type { WebHistoryRepository } from '../../../src/store/types'
-import type { WebPushHub } from './push-hub'
+import type { WebHistoryRepository, WebPushListener } from '../../../src/store/types'
 
 /**
  * The web channel for the outbox and the broadcaster: a caseworker's answer, a return visit or a notice is stored
- * in the resident's history (where it waits, unread, while the page is closed) and pushed to their open pages.
+ * in the resident's history (where it waits, unread, while the page is closed) and published to their open pages.
  * Delivered means stored; read means shown, which only the page can say.
  */
-export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock: Clock): ChannelSender {
+export function webSender(history: WebHistoryRepository, publish: WebPushListener, clock: Clock): ChannelSender {
   return {
     deliversOnce: true,
     async send(residentId, reply, _audience, options) {
@@ -25,7 +24,7 @@ export function webSender(history: WebHistoryRepository, hub: WebPushHub, clock:
         ...(reply.promptId ? { promptId: reply.promptId } : {}),
         ...(deliveryId ? { deliveryId } : {}),
       }], clock.now())
-      hub.publish(residentId, entries)
+      publish(residentId, entries)
       return { status: 'sent' }
     },
   }

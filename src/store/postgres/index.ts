@@ -10,6 +10,7 @@ import { PostgresOutboxStore } from './outbox-store'
 import { createPool, type PostgresOptions } from './pool'
 import { advisoryLock } from './resident-lock'
 import { relayTicketAlerts } from './alert-relay'
+import { relayWebPushes } from './push-relay'
 import { PostgresResidentStore } from './resident-store'
 import { PostgresTicketStore } from './ticket-store'
 import { PostgresWebHistoryStore, PostgresWebIdentityStore } from './web-stores'
@@ -28,6 +29,7 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
   }
   const relays: { close(): Promise<void> }[] = []
   const tickets = new PostgresTicketStore(pool)
+  const webHistory = new PostgresWebHistoryStore(pool)
   return {
     kind: 'postgres',
     conversations: new PostgresConversationStore(pool),
@@ -38,11 +40,16 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     notices: new PostgresNoticeStore(pool),
     deliveries: new PostgresDeliveryStore(pool),
     webIdentities: new PostgresWebIdentityStore(pool),
-    webHistory: new PostgresWebHistoryStore(pool),
+    webHistory,
     residentLock: advisoryLock(lockPool),
     openConsoleSessions: (sessionOptions) => new PostgresConsoleSessionStore(pool, sessionOptions),
     pool,
     relayTicketAlerts: (service, logger) => { relays.push(relayTicketAlerts(pool, service, tickets, logger)) },
+    relayWebPushes: (deliver, logger) => {
+      const relay = relayWebPushes(pool, options.schema ?? '', webHistory, deliver, logger)
+      relays.push(relay)
+      return relay.announce
+    },
     close: async () => {
       // A listening connection is checked out: given back first, or ending the pool would wait for it.
       await Promise.all(relays.splice(0).map((relay) => relay.close()))
