@@ -11,13 +11,14 @@ import { makeTempDir, removeDir } from '../helpers'
 import { TEST_DATABASE_URL, usePostgresSchema } from '../postgres'
 
 const ADMIN_TOKEN = 'token-wang-admin-broadcast-instances'
-const RESIDENTS = 2_000
+const RESIDENTS = 10_000
 
 /**
  * Two server processes on one database broadcast to web residents: the web channel's "send" stores a push entry
  * in the resident's history, so the pushes in `web_entries` are what each resident received, counted per recipient.
  */
-describe('a broadcast shared by two instances on one database', () => {
+// Ten thousand residents, as the issue asks: each test takes tens of seconds on two shared cores.
+describe('a broadcast shared by two instances on one database', { timeout: 180_000 }, () => {
   const schema = usePostgresSchema()
   let dir: string
   let stores: StoreSet
@@ -56,7 +57,7 @@ describe('a broadcast shared by two instances on one database', () => {
     return ((await response.json()) as { id: string }).id
   }
   const untilDone = (id: string) =>
-    expect.poll(async () => (await stores.notices.get(id))?.status, { timeout: 90_000, interval: 250 }).toBe('done')
+    expect.poll(async () => (await stores.notices.get(id))?.status, { timeout: 150_000, interval: 250 }).toBe('done')
   /** Pushes of this notice per resident, as stored by the web channel. */
   const receivedPerResident = async (title: string) => {
     const { rows } = await stores.pool!.query<{ resident_id: string; n: number }>(
