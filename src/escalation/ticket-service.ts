@@ -234,7 +234,12 @@ export class TicketService {
   }
 
   #scopeOf(member: StaffMember): TicketScope {
-    return { ...(member.role === 'admin' ? {} : { settlements: member.settlements }), staffId: member.id, now: this.#now() }
+    return { ...this.visibleTo(member), staffId: member.id, now: this.#now() }
+  }
+
+  /** The store filter for what a member may see: their settlements, or everything for an admin. */
+  visibleTo(member: StaffMember): { settlements?: readonly string[] } {
+    return member.role === 'admin' ? {} : { settlements: member.settlements }
   }
 
   async get(member: StaffMember, id: string): Promise<Ticket> {

@@ -145,6 +145,8 @@ export interface TicketFilter {
   residentKey?: string
   /** Only tickets not yet resolved or closed. */
   openOnly?: boolean
+  /** Only tickets of these settlements (what a caseworker or supervisor may see); every one when undefined. */
+  settlements?: readonly string[]
 }
 
 /** Tickets. `update` applies a change atomically and stores it before resolving. */

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { AnjuError } from '../../../src/core/errors'
 import { REPORT_TOPICS } from '../../../src/escalation/reports'
 import type { StaffMember } from '../../../src/escalation/staff'
-import { isOpenStatus, ticketIdPattern, type Ticket } from '../../../src/escalation/ticket'
+import { ticketIdPattern, type Ticket } from '../../../src/escalation/ticket'
 import { residentKey } from '../../../src/store/types'
 import { staffFrom } from '../staff-auth'
 import { ticketListQuery } from '../staff-api'
@@ -81,8 +81,8 @@ export async function consoleRoutes(app: FastifyInstance, { desk, residents, kno
   async function duplicatesOf(member: StaffMember, ticket: Ticket): Promise<Ticket[]> {
     if (ticket.mergedInto) return []
     const since = Date.parse(ticket.createdAt) - DUPLICATE_WINDOW_MS
-    const candidates = (await desk.tickets.list({ from: new Date(since) }))
-      .filter((t) => t.id !== ticket.id && isOpenStatus(t.status) && desk.staff.canSee(member, t))
+    const candidates = (await desk.tickets.list({ from: new Date(since), openOnly: true, ...desk.service.visibleTo(member) }))
+      .filter((t) => t.id !== ticket.id)
     return candidates
       .filter((t) => t.residentKey === ticket.residentKey || (t.settlementId === ticket.settlementId && t.category === ticket.category))
       .slice(0, 10)

@@ -85,7 +85,8 @@ export class LowdbTicketStore implements TicketRepository {
     const from = filter.from?.toISOString()
     const to = filter.to?.toISOString()
     const wanted = (t: Ticket) => (!from || t.createdAt >= from) && (!to || t.createdAt < to) &&
-      (!filter.residentKey || t.residentKey === filter.residentKey) && (!filter.openOnly || isOpenStatus(t.status))
+      (!filter.residentKey || t.residentKey === filter.residentKey) && (!filter.openOnly || isOpenStatus(t.status)) &&
+      (!filter.settlements || (t.settlementId !== undefined && filter.settlements.includes(t.settlementId)))
     const tickets: Ticket[] = []
     // Filter the stored tickets first and copy only what is returned: lists run on every demand.
     for (const file of await this.#candidates(filter, from, to)) if (wanted(file.db.data)) tickets.push(structuredClone(file.db.data))

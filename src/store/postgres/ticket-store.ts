@@ -45,6 +45,7 @@ export class PostgresTicketStore extends PostgresStore implements TicketReposito
     const { where, params } = rangeClause('created_at', filter)
     if (filter.residentKey) where.push(`resident_key = $${params.push(filter.residentKey)}`)
     if (filter.openOnly) where.push('open')
+    if (filter.settlements) where.push(`doc->>'settlementId' = ANY($${params.push(filter.settlements)})`)
     const sql = `SELECT doc FROM tickets ${whereSql(where)} ORDER BY created_at, id`
     return (await this.pool.query<{ doc: Ticket }>(sql, params)).rows.map((row) => row.doc)
   }

@@ -122,6 +122,10 @@ describe.each(having(backends, 'tickets'))('tickets on $name', (backend) => {
     expect((await tickets!.query({ ...admin, limit: 10 })).total).toBe(7)
     expect(ids(await tickets!.query({ ...admin, limit: 10, settlement: 'anle_xinju_sample' }))).toEqual([4])
 
+    // A plain list narrowed to settlements (reports, duplicates): in the store, not after it.
+    expect((await tickets!.list({ settlements: ['anle_xinju_sample'] })).map((t) => t.summary)).toEqual(['问题 4'])
+    expect((await tickets!.list({ settlements: ['xingfu_jiayuan_sample'], openOnly: true })).map((t) => t.summary)).toEqual(['问题 0', '问题 1', '问题 2', '问题 5'])
+    expect(await tickets!.list({ settlements: [] })).toEqual([])
     expect(await tickets!.counts(li)).toEqual({
       unresolved: 4, overdue: 1, urgent: 1, mine: 3, unassigned: 1,
       byStatus: { open: 1, assigned: 2, in_progress: 1, resolved: 1, closed: 0, reopened: 0 },
