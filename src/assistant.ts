@@ -157,6 +157,7 @@ export async function createAssistant(config: Config, overrides: AssistantOverri
     onResidentReturned: desk && ((channel, channelUserId) => desk.outbox.release(channel, channelUserId)),
     canPush: (channel) => desk?.outbox.senderFor(channel) !== undefined,
     residentLock: stores.residentLock,
+    offeredChoices: stores.offeredChoices,
   })
   const relayWebPushes = stores.relayWebPushes
   const web: WebChatStores = {

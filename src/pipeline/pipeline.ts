@@ -11,8 +11,8 @@ import type { Locale } from '../knowledge/schemas'
 import type { IntentMatcher } from '../matcher/matcher'
 import { KeyedMutex } from '../core/keyed-mutex'
 import type { ResidentLock } from '../store/postgres/resident-lock'
-import { RecentMap } from '../core/recent-map'
-import { residentKey, type ConversationRepository, type ResidentProfile, type ResidentRepository } from '../store/types'
+import { MemoryOfferedChoices } from '../store/memory/offered-choices'
+import { residentKey, type ConversationRepository, type OfferedChoicesStore, type ResidentProfile, type ResidentRepository } from '../store/types'
 import { AnswerComposer, type Citation } from './answer'
 import type { TicketService } from '../escalation/ticket-service'
 import { ConversationCommands, resolveChoice } from './commands'
@@ -49,6 +49,8 @@ export interface PipelineOptions {
   clock?: Clock
   /** Serialises one resident's messages across instances (PostgreSQL's advisory locks); this process's own queue without it. */
   residentLock?: ResidentLock
+  /** The choices last offered to each resident; in this process's memory by default. */
+  offeredChoices?: OfferedChoicesStore
 }
 
 /** Stores every turn after it is answered; a storage failure propagates so the caller can retry. */
@@ -119,9 +121,6 @@ function newResident(message: InboundMessage): ResidentProfile {
   }
 }
 
-/** Residents whose last offered choices are remembered; the oldest are forgotten first. */
-const OFFERED_CHOICES_KEPT = 50_000
-
 /** Wraps a storage failure so that the caller answers "try again" and nothing is silently lost. */
 async function storing<T>(what: string, work: () => Promise<T>): Promise<T> {
   try {
@@ -141,7 +140,7 @@ export class Pipeline {
   readonly #canPush: (channel: string) => boolean
   readonly #oneAtATime = new KeyedMutex()
   readonly #residentLock: ResidentLock
-  readonly #offered = new RecentMap<string, string[]>(OFFERED_CHOICES_KEPT)
+  readonly #offered: OfferedChoicesStore
   readonly #onReturned?: (channel: string, channelUserId: string) => Promise<void>
   /** Residents' recent lines, kept across a knowledge reload so that the next ticket still carries them. */
   readonly #demandMemory = new DemandMemory()
@@ -155,6 +154,7 @@ export class Pipeline {
     this.#options = options
     this.#defaultLocale = options.defaultLocale
     this.#residents = options.residents
+    this.#offered = options.offeredChoices ?? new MemoryOfferedChoices()
     const logger = options.logger
     // Delivering what waited must never break answering the resident's message.
     this.#onReturned = options.onResidentReturned && ((channel, id) => options.onResidentReturned!(channel, id)
@@ -224,7 +224,7 @@ export class Pipeline {
       const stored = await storing('resident profile', () => this.#residents.get(key))
       const resident = stored ?? newResident(message)
       const ctx = new Context(message, resolveLocale(message, resident.locale, this.#defaultLocale), resident)
-      ctx.offeredChoices = this.#offered.get(key)
+      ctx.offeredChoices = await storing('offered choices', () => this.#offered.get(key))
       ctx.canPush = this.#canPush(message.channel)
       ctx.saveResidentNow = () => storing('resident profile', () => this.#residents.save({ ...ctx.resident, updatedAt: message.receivedAt.toISOString() }))
       // A language the resident picked (the web page's switch) is theirs from now on: relays and notices use it too.
@@ -234,7 +234,7 @@ export class Pipeline {
       if (returned) ctx.updateResident({ blocked: false })
       if (message.displayName && message.displayName !== resident.displayName) ctx.updateResident({ displayName: message.displayName })
       await this.#answering.run(ctx, async () => {})
-      this.#rememberChoices(ctx)
+      await this.#rememberChoices(ctx)
       // A profile unchanged for a day is saved anyway: its time says the resident is still here (retention).
       const seenLongAgo = message.receivedAt.getTime() - Date.parse(ctx.resident.updatedAt) >= 86_400_000
       if (!stored || ctx.residentChanged || seenLongAgo) {
@@ -291,13 +291,14 @@ export class Pipeline {
   }
 
   /**
-   * The choices offered in this turn are what a number in the resident's next message refers to. Kept in memory,
-   * not on the profile: a profile write on nearly every turn would cost more than a choice lost to a restart.
+   * The choices offered in this turn are what a number in the resident's next message refers to. Not on the
+   * profile: a profile write on nearly every turn would cost more. Written only when they change from what was
+   * offered before, so a turn that offers nothing after a turn that offered nothing writes nothing.
    */
-  #rememberChoices(ctx: Context): void {
+  async #rememberChoices(ctx: Context): Promise<void> {
     const offered = ctx.replies.flatMap((reply) => reply.choices ?? []).map((choice) => choice.value)
-    if (offered.length === 0) this.#offered.delete(ctx.residentKey)
-    else this.#offered.set(ctx.residentKey, offered)
+    if (offered.length === 0 && !ctx.offeredChoices) return
+    await storing('offered choices', () => this.#offered.set(ctx.residentKey, offered.length ? offered : undefined))
   }
 
 }

@@ -16,7 +16,7 @@ import { LowdbWebHistoryStore, LowdbWebIdentityStore } from './lowdb/web-stores'
 import type { ConsoleSessionOptions } from './console-sessions'
 import type { ResidentLock } from './postgres/resident-lock'
 import type {
-  AuditRepository, ConsoleSessionStore, ConversationRepository, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener,
+  AuditRepository, ConsoleSessionStore, ConversationRepository, OfferedChoicesStore, OutboxRepository, ResidentRepository, TicketRepository, WebHistoryRepository, WebIdentityRepository, WebPushListener,
 } from './types'
 
 /** Every store the assistant writes, on one backend. */
@@ -32,6 +32,8 @@ export interface StoreSet {
   deliveries: DeliveryStore
   webIdentities: WebIdentityRepository
   webHistory: WebHistoryRepository
+  /** What a number in a resident's next message refers to; in this process's memory when absent (lowdb). */
+  offeredChoices?: OfferedChoicesStore
   /** Serialises one resident's messages across instances; lowdb has one process, whose own queue is enough. */
   residentLock?: ResidentLock
   /**

@@ -325,3 +325,14 @@ export interface ConsoleSessionStore {
   /** Forgets sessions past their idle time. */
   prune(): void | Promise<void>
 }
+
+/**
+ * The choices last offered to each resident: what a number in their next message ("2") refers to. In memory by
+ * default (a restart forgets them, which costs a resident one retyped answer); shared by instances on PostgreSQL,
+ * so that the next message may reach any of them.
+ */
+export interface OfferedChoicesStore {
+  get(residentKey: string): Promise<string[] | undefined>
+  /** `undefined` forgets them. */
+  set(residentKey: string, values: string[] | undefined): Promise<void>
+}

@@ -13,6 +13,7 @@ import { relayTicketAlerts } from './alert-relay'
 import { relayWebPushes } from './push-relay'
 import { PostgresResidentStore } from './resident-store'
 import { PostgresTicketStore } from './ticket-store'
+import { PostgresOfferedChoices } from './offered-choices'
 import { PostgresWebHistoryStore, PostgresWebIdentityStore } from './web-stores'
 
 /** Every store on one PostgreSQL database, its migrations applied first. */
@@ -42,6 +43,7 @@ export async function openPostgresStores(options: PostgresOptions & { logger?: L
     webIdentities: new PostgresWebIdentityStore(pool),
     webHistory,
     residentLock: advisoryLock(lockPool),
+    offeredChoices: new PostgresOfferedChoices(pool),
     openConsoleSessions: (sessionOptions) => new PostgresConsoleSessionStore(pool, sessionOptions),
     pool,
     relayTicketAlerts: (service, logger) => { relays.push(relayTicketAlerts(pool, service, tickets, logger)) },
