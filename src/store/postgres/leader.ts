@@ -30,6 +30,7 @@ export function electLeader(
   let held: Awaited<ReturnType<typeof checkOut>> | undefined
   let resigned = false
 
+  const tryAgain = () => { if (!resigned) timer = setTimeout(() => void attempt(), retryMs).unref() }
   const attempt = async (): Promise<void> => {
     try {
       const candidate = await checkOut(pool)
@@ -44,9 +45,7 @@ export function electLeader(
           candidate.release(true)
           logger.error({ err: error, role }, 'leader: lost the database connection, so the role')
           // Stands again, so that an instance whose connection dropped takes the role back when nobody holds it.
-          void handlers.onLost().finally(() => {
-            if (!resigned) timer = setTimeout(() => void attempt(), retryMs).unref()
-          })
+          void handlers.onLost().finally(tryAgain)
         })
         logger.info({ role }, 'leader: this instance now does the role')
         await handlers.onElected()
@@ -55,7 +54,7 @@ export function electLeader(
     } catch (error) {
       logger.warn({ err: error, role }, 'leader: could not try for the role')
     }
-    if (!resigned) timer = setTimeout(() => void attempt(), retryMs).unref()
+    tryAgain()
   }
   void attempt()
 
