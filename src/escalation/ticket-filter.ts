@@ -15,7 +15,7 @@ export interface TicketListFilter {
 
 export const isOverdue = (ticket: Pick<Ticket, 'status' | 'dueAt'>, nowIso: string) => isOpenStatus(ticket.status) && ticket.dueAt < nowIso
 
-export function ticketMatches(t: Ticket, filter: TicketListFilter, staffId: string, nowIso: string): boolean {
+function ticketMatches(t: Ticket, filter: TicketListFilter, staffId: string, nowIso: string): boolean {
   return (!filter.status || (filter.status === 'unresolved' ? isOpenStatus(t.status) : t.status === filter.status)) &&
     (!filter.settlement || t.settlementId === filter.settlement) &&
     (!filter.topic || t.category === filter.topic) &&
@@ -25,7 +25,7 @@ export function ticketMatches(t: Ticket, filter: TicketListFilter, staffId: stri
 }
 
 /** The inbox order: open urgent tickets first, then by due time (the most pressing on top), finished ones last. */
-export function byUrgencyThenDue(a: Ticket, b: Ticket): number {
+function byUrgencyThenDue(a: Ticket, b: Ticket): number {
   const rank = (t: Ticket) => (isOpenStatus(t.status) ? (t.priority === 'urgent' ? 0 : 1) : 2)
   return rank(a) - rank(b) || a.dueAt.localeCompare(b.dueAt)
 }

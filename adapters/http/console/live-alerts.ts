@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { StaffDirectory } from '../../../src/escalation/staff'
 import type { Ticket } from '../../../src/escalation/ticket'
+import { isOverdue } from '../../../src/escalation/ticket-filter'
 import type { TicketAlert } from '../../../src/escalation/ticket-messenger'
 import { SECURITY_HEADERS } from '../security-headers'
 import type { ConsoleSession, ConsoleSessionStore } from './sessions'
@@ -29,7 +30,7 @@ export function ticketSummary(ticket: Ticket, nowIso: string) {
     dueAt: ticket.dueAt,
     createdAt: ticket.createdAt,
     updatedAt: ticket.updatedAt,
-    overdue: ticket.status !== 'resolved' && ticket.status !== 'closed' && ticket.dueAt < nowIso,
+    overdue: isOverdue(ticket, nowIso),
     // When it last asked for attention (created, assigned, reopened, the resident added to it): what "unread" compares with.
     attentionAt: [...ticket.events].reverse().find((e) => e.type === 'created' || e.type === 'assigned' || e.type === 'resident_message' || (e.type === 'status' && e.detail === 'reopened'))?.at ?? ticket.createdAt,
     /** Messages the resident added (a merged demand) that no staff member has acted on yet. */
