@@ -9,10 +9,12 @@
  */
 const DIGIT_RUN = /(?<!\d)\d+(?:[ \-.()]{1,3}\d+)*(?:[Xx](?![A-Za-z]))?/g
 const GROUP = /\d+[Xx]?/g
-const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\u3000\u00A0\uFF0D\u2010-\u2014\u2212\uFF0E\uFF08\uFF09〇零幺一二三四五六七八九]/g
 // 幺 is how "1" is read out in a number, so that it is not heard as 七.
 const NUMERALS = '〇零幺一二三四五六七八九'
 const NUMERAL_DIGITS = '001123456789'
+const FULL_WIDTH = new RegExp(`[\\uFF10-\\uFF19\\uFF38\\uFF58\\u3000\\u00A0\\uFF0D\\u2010-\\u2014\\u2212\\uFF0E\\uFF08\\uFF09${NUMERALS}]`, 'g')
+/** Any digit a personal number can be written in: without one, a text has nothing to mask. */
+const ANY_DIGIT = new RegExp(`[\\d\\uFF10-\\uFF19${NUMERALS}]`)
 const ASCII_OF: Record<string, string> = {
   '\uFF38': 'X', '\uFF58': 'x', '\u3000': ' ', '\u00A0': ' ', '\uFF0E': '.', '\uFF08': '(', '\uFF09': ')',
   ...Object.fromEntries([...NUMERALS].map((numeral, i) => [numeral, NUMERAL_DIGITS[i]!])),
@@ -84,7 +86,7 @@ const CLASSIFIERS: Classifier[] = [
  * Amounts, dates, times and ticket ids are left alone.
  */
 export function maskPersonalData(text: string): string {
-  if (!/[\d\uFF10-\uFF19〇零幺一二三四五六七八九]/.test(text)) return text
+  if (!ANY_DIGIT.test(text)) return text
   const ascii = text.replace(FULL_WIDTH, asAscii)
   const hidden: number[] = []
   for (const run of ascii.matchAll(DIGIT_RUN)) {

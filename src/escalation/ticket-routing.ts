@@ -40,7 +40,7 @@ export class TicketRouting {
   newTicketRecipients(ticket: Ticket): Recipient[] {
     const assignee = ticket.assignee ? this.#staff.get(ticket.assignee) : undefined
     return [
-      ...(assignee ? [assignee] : this.#staff.ofSettlement(ticket.settlementId, 'caseworker')),
+      ...this.handlers(ticket),
       // Urgent: the supervisor hears of it at once; a ticket nobody can take goes to supervisors or admins.
       ...(ticket.priority === 'urgent' || !assignee ? this.supervisorsOf(ticket) : []),
     ]

@@ -13,7 +13,7 @@ import type { OutboxDispatcher } from './outbox'
 import type { DutyPhone, DutyRoster } from './duty'
 import type { Recipient, StaffDirectory, StaffMember } from './staff'
 import type { TicketListFilter } from './ticket-filter'
-import { isOpenStatus, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
+import { isOpenStatus, needsTimeCheck, STATUS_TRANSITIONS, type Actor, type Ticket, type TicketStatus } from './ticket'
 import type { AppliedLimit, TimeLimits } from './time-limits'
 
 export const TICKET_PAGE_DEFAULTS = {
@@ -395,7 +395,7 @@ export class TicketService {
     const now = this.#o.clock.now()
     const nowIso = now.toISOString()
     for (const ticket of await this.#o.tickets.dueForCheck(now)) {
-      if (ticket.status === 'resolved' && !ticket.satisfaction && ticket.returnVisitDueAt && ticket.returnVisitDueAt <= nowIso && !ticket.alerted.returnVisit) {
+      if (!isOpenStatus(ticket.status) && needsTimeCheck(ticket, nowIso)) {
         await this.#overdue(ticket, 'returnVisit', (t) => this.#routing.handlers(t), 'ticket.notify_return_visit_due')
       }
       if (!isOpenStatus(ticket.status) || ticket.dueAt > nowIso) continue
