@@ -32,7 +32,7 @@ export class LowdbResidentStore implements ResidentRepository {
 
   /** Filtered from every profile (one process, files read once and kept): PostgreSQL answers it from indexes. */
   async audience(query: AudienceQuery, after: string | undefined, limit: number): Promise<ResidentProfile[]> {
-    return audiencePage(await this.#records.values(), query, after, limit)
+    return audiencePage(await this.#records.live(), query, after, limit).map((profile) => structuredClone(profile))
   }
 
   remove(keys: readonly string[]): Promise<void> {

@@ -56,6 +56,13 @@ export class ShardedRecords<T> {
     }))
   }
 
+  /** Every record as it is held, not copied: for filtering, never to hand out. */
+  async live(): Promise<T[]> {
+    const all: T[] = []
+    for (let i = 0; i < this.#shards; i += 1) all.push(...(await this.#shard(i)).records.values())
+    return all
+  }
+
   async values(): Promise<T[]> {
     return (await this.entries()).map(([, record]) => record)
   }

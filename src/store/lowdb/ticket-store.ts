@@ -96,7 +96,7 @@ export class LowdbTicketStore implements TicketRepository {
   /** Filtered from every ticket: lowdb serves one settlement, whose tickets its process keeps loaded. */
   async dueForCheck(now: Date): Promise<Ticket[]> {
     const nowIso = now.toISOString()
-    return (await this.list()).filter((ticket) => needsTimeCheck(ticket, nowIso))
+    return (await this.#live()).filter((ticket) => needsTimeCheck(ticket, nowIso)).sort(byCreation).map((ticket) => structuredClone(ticket))
   }
 
   async openCountByAssignee(): Promise<Map<string, number>> {
@@ -109,13 +109,19 @@ export class LowdbTicketStore implements TicketRepository {
     return counts
   }
 
-  // Every ticket is in memory once read, so a query filters them there (PostgreSQL does it in SQL).
+  // Every ticket is in memory once read, so a query filters them there (PostgreSQL does it in SQL); only the page is copied.
   async query(query: TicketQuery): Promise<{ tickets: Ticket[]; total: number }> {
-    return queryTickets(await this.list(), query)
+    const page = queryTickets(await this.#live(), query)
+    return { ...page, tickets: page.tickets.map((ticket) => structuredClone(ticket)) }
   }
 
   async counts(scope: TicketScope): Promise<TicketCounts> {
-    return countTickets(await this.list(), scope)
+    return countTickets(await this.#live(), scope)
+  }
+
+  /** Every stored ticket as it is held, not copied: for filtering and counting, never to hand out. */
+  async #live(): Promise<Ticket[]> {
+    return [...(await this.#candidates({}))].map((file) => file.db.data)
   }
 
   /** The files a filter can match: through an index where it names a resident or open tickets, else the days in range. */
