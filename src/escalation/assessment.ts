@@ -58,7 +58,9 @@ function rows(tickets: Ticket[], keyOf: (t: Ticket) => string, nowIso: string): 
   const groups = new Map<string, Ticket[]>()
   for (const ticket of tickets) {
     const key = `${chinaMonth(ticket.createdAt)}\u0000${keyOf(ticket)}`
-    groups.set(key, [...(groups.get(key) ?? []), ticket])
+    const group = groups.get(key)
+    if (group) group.push(ticket)
+    else groups.set(key, [ticket])
   }
   return [...groups.keys()].sort().map((key) => {
     const [month, id] = key.split('\u0000') as [string, string]

@@ -460,8 +460,13 @@ export class TicketService {
     t.firstContactAt = this.#now()
     if (t.firstContactDueAt && t.dueAt === t.firstContactDueAt) {
       t.dueAt = this.#o.limits.resolutionDue(new Date(t.createdAt), this.limitOf(t)).toISOString()
-      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+      this.#freshAlerts(t)
     }
+  }
+
+  /** A new deadline: its alerts may fire again; a first-contact alert already sent stays sent. */
+  #freshAlerts(t: Ticket): void {
+    t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
   }
 
   #assignTo(t: Ticket, assigneeId: string, actor: Actor): void {
@@ -482,7 +487,7 @@ export class TicketService {
       // A reopened ticket gets a fresh time limit and fresh alerts.
       t.resolvedAt = undefined
       t.resolution = undefined
-      t.alerted = { ...(t.alerted.firstContact ? { firstContact: t.alerted.firstContact } : {}) }
+      this.#freshAlerts(t)
       t.returnVisitDueAt = undefined
       t.dueAt = this.#o.limits.resolutionDue(this.#o.clock.now(), this.limitOf(t)).toISOString()
     }

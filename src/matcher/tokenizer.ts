@@ -97,11 +97,6 @@ export class Tokenizer {
     this.#pinyin = new PinyinReader(vocabulary, english, latinTerms)
   }
 
-  /** Features of raw text (normalised here). */
-  features(text: string): ReadonlyMap<string, number> {
-    return this.featuresOfClauses([normalise(text)])[0]!
-  }
-
   /**
    * Features of each normalised clause. A map may be shared with the next caller of the same clause: read it, never
    * change it. The clauses not remembered are segmented in one call: a call costs about as much as a short clause,
