@@ -296,6 +296,8 @@ export interface WebHistoryRepository {
   /** Appends entries in order and resolves, once they are stored, with their seq numbers. */
   append(residentId: string, entries: NewWebEntry[], at: Date): Promise<WebEntry[]>
   read(residentId: string): Promise<WebHistory>
+  /** Whether a delivery (an outbox item, a broadcast recipient) is in the history already: without reading it all. */
+  hasDelivery(residentId: string, deliveryId: string): Promise<boolean>
   /** Marks everything up to `seq` as shown; never moves back. Resolves with the new mark. */
   markRead(residentId: string, seq: number): Promise<number>
 }

@@ -13,7 +13,7 @@ export function webSender(history: WebHistoryRepository, publish: WebPushListene
     async send(residentId, reply, _audience, options) {
       const deliveryId = options?.deliveryId
       // Delivered before a crash kept the outbox from recording it: the page has it already.
-      if (deliveryId && (await history.read(residentId)).entries.some((entry) => entry.deliveryId === deliveryId)) return { status: 'sent' }
+      if (deliveryId && (await history.hasDelivery(residentId, deliveryId))) return { status: 'sent' }
       // The caller's last word before it goes out (a broadcast records "sending", or finds its claim taken over).
       if (options?.signal?.aborted || (options?.beforeAttempt && !(await options.beforeAttempt()))) return { status: 'cancelled' }
       const entries = await history.append(residentId, [{

@@ -77,6 +77,10 @@ export class LowdbWebHistoryStore implements WebHistoryRepository {
     return this.#oneAtATime.run(residentId, async () => structuredClone((await this.#file(residentId)).db.data))
   }
 
+  hasDelivery(residentId: string, deliveryId: string): Promise<boolean> {
+    return this.#oneAtATime.run(residentId, async () => (await this.#file(residentId)).db.data.entries.some((entry) => entry.deliveryId === deliveryId))
+  }
+
   markRead(residentId: string, seq: number): Promise<number> {
     return this.#oneAtATime.run(residentId, async () => {
       const file = await this.#file(residentId)

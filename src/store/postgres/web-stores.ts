@@ -53,6 +53,11 @@ export class PostgresWebHistoryStore extends PostgresStore implements WebHistory
     return { entries: entries.rows.map((row) => row.doc), readUpTo: history.rows[0]?.read_up_to ?? 0 }
   }
 
+  async hasDelivery(residentId: string, deliveryId: string): Promise<boolean> {
+    const { rows } = await this.pool.query(`SELECT 1 FROM web_entries WHERE resident_id = $1 AND doc->>'deliveryId' = $2 LIMIT 1`, [residentId, deliveryId])
+    return rows.length > 0
+  }
+
   async markRead(residentId: string, seq: number): Promise<number> {
     const { rows } = await this.pool.query<{ read_up_to: number }>(
       `UPDATE web_histories SET read_up_to = GREATEST(read_up_to, LEAST($2::integer, last_seq)) WHERE resident_id = $1 RETURNING read_up_to`,

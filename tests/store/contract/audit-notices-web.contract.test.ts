@@ -67,5 +67,9 @@ describe.each(having(backends, 'webHistory'))('web identities and histories on $
     const [pushed] = await webHistory!.append('w_4', [{ from: 'assistant', kind: 'push', text: '工作人员回复', deliveryId: 'T261123-0002:reply:1' }], new Date('2026-11-23T08:00:00.000Z'))
     expect((await (await backend.open()).webHistory!.read('w_4')).entries).toEqual([pushed])
     expect(pushed!.deliveryId).toBe('T261123-0002:reply:1')
+    // What the web channel asks before a send, so that a delivery retried after a crash is not shown twice.
+    expect(await webHistory!.hasDelivery('w_4', 'T261123-0002:reply:1')).toBe(true)
+    expect(await webHistory!.hasDelivery('w_4', 'T261123-0002:reply:2')).toBe(false)
+    expect(await webHistory!.hasDelivery('w_5', 'T261123-0002:reply:1')).toBe(false)
   })
 })
