@@ -138,7 +138,7 @@ export class Broadcaster {
    * Sends what is left of a planned notice, a claimed batch at a time: queued and retrying deliveries, never
    * `sending`, `sent` or `failed`. Other instances sharing the store claim other batches of the same notice.
    */
-  async run(notice: Notice, onProgress?: (counts: DeliveryCounts) => void): Promise<RunOutcome> {
+  async run(notice: Notice): Promise<RunOutcome> {
     if (this.#running.has(notice.id)) throw new Error(`broadcast ${notice.id} is already running`)
     const { deliveries, clock } = this.#deps
     const state = { stop: false }
@@ -159,14 +159,6 @@ export class Broadcaster {
         if (clock.now().toISOString() >= notice.expiresAt) expired = true
         return expired
       }
-      let reported = 0
-      const report = () => {
-        if (!onProgress) return
-        const now = performance.now()
-        if (now - reported < 200) return
-        reported = now
-        void this.progress(notice.id).then(onProgress, () => undefined)
-      }
       const store = (record: DeliveryRecord, heldUntil?: Date) => deliveries.record(notice.id, record, heldUntil)
       const deliversOnce = (channel: string) => this.#deps.senderFor(channel)?.deliversOnce === true
       while (!halt()) {
@@ -178,19 +170,18 @@ export class Broadcaster {
           if (!queue) byChannel.set(record.channel, (queue = []))
           queue.push(record)
         }
-        await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(notice.id, channel, queue, store, textFor, halt, report)))
+        await Promise.all([...byChannel].map(([channel, queue]) => this.#runChannel(notice.id, channel, queue, store, textFor, halt)))
       }
       // What this run claimed and left (stopped, channel gone) is free for the next run, here or on another instance.
       await deliveries.release(notice.id)
       const counts = await this.progress(notice.id)
-      onProgress?.(counts)
       return state.stop ? 'stopped' : expired ? 'expired' : counts.waiting > 0 ? 'waiting' : 'done'
     } finally {
       this.#running.delete(notice.id)
     }
   }
 
-  async #runChannel(noticeId: string, channel: string, queue: DeliveryRecord[], store: StoreRecord, textFor: (l: Locale) => string, halt: () => boolean, report: () => void): Promise<void> {
+  async #runChannel(noticeId: string, channel: string, queue: DeliveryRecord[], store: StoreRecord, textFor: (l: Locale) => string, halt: () => boolean): Promise<void> {
     const { pacing, defaultGapMs, concurrency, maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs } = this.#options
     const pacer = new Pacer(pacing === false ? 0 : pacing[channel] ?? defaultGapMs)
     const retries: { record: DeliveryRecord; due: number }[] = []
@@ -234,7 +225,6 @@ export class Broadcaster {
           await this.#settle(store, record, 'retry', result.reason, wait + leaseMs)
           retries.push({ record, due: performance.now() + wait })
         }
-        report()
       }
     }
     await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker))
