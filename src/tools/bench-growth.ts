@@ -16,7 +16,7 @@ import { storeWrites } from '../store/lowdb/data-file'
 import { LowdbResidentStore } from '../store/lowdb/resident-store'
 import { LowdbTicketStore } from '../store/lowdb/ticket-store'
 import type { ConversationTurn, ResidentProfile } from '../store/types'
-import { runLoad } from './load'
+import { runLoad, percentile } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const SIZES = {
@@ -27,7 +27,6 @@ const SIZES = {
 }
 const SETTLEMENT = 'xingfu_jiayuan_sample'
 const DAY = 86_400_000
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 
 async function folderBytes(dir: string): Promise<number> {
   let total = 0

@@ -25,7 +25,7 @@ import type { ResidentProfile } from '../store/types'
 import { benchFlood } from './bench-flood'
 import { benchPostgres } from './bench-postgres'
 import { benchGrowth, seedGrowth } from './bench-growth'
-import { runLoad } from './load'
+import { runLoad, percentile } from './load'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const QUESTION_SETS = [path.join(ROOT, '../shared/eval/dev-questions.jsonl'), path.join(ROOT, 'tests/matcher/questions.jsonl')]
@@ -34,7 +34,6 @@ const HARD_QUESTIONS = path.join(ROOT, '../shared/eval/dev-hard-questions.jsonl'
 const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 10)
 const HTTP_CONNECTIONS = Number(process.env.BENCH_HTTP_CONNECTIONS ?? 20)
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
 const fmt = (value: number, digits = 3) => value.toFixed(digits)
 
 async function loadQuestions(files = QUESTION_SETS): Promise<string[]> {

@@ -2,6 +2,9 @@ import { fork } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 /** One stream of load: a resident id (or `{ prefix, count }` to take turns), texts, and client addresses. */
+/** The `p`th percentile of ascending `sorted` values (nearest rank). */
+export const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+
 export interface LoadStream {
   name: string
   connections: number
