@@ -79,6 +79,9 @@ export async function openStores(config: Config, options: { writer?: string; log
   }
 }
 
+/** Where a command works, for what it prints: the URL without its password, and the schema when one is set. */
+export const describeDatabase = (url: string, schema?: string) => `${redactUrl(url)}${schema ? ` (schema ${schema})` : ''}`
+
 /** A connection URL without its password, for logs and errors. */
 export function redactUrl(url: string): string {
   try {

@@ -10,7 +10,7 @@ import { checkAndUpgradeDataDir } from '../store/lowdb/legacy-import'
 import { importLowdb } from '../store/postgres/import-lowdb'
 import { migrate } from '../store/postgres/migrate'
 import { createPool } from '../store/postgres/pool'
-import { redactUrl } from '../store/stores'
+import { describeDatabase } from '../store/stores'
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' } } })
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     // Files in an earlier lowdb format would otherwise be left behind: imported into the current one first.
     await checkAndUpgradeDataDir(dataDir, createLogger(config.LOG_LEVEL), new Date())
     const report = await importLowdb(dataDir, pool)
-    console.log(`from ${dataDir} to ${redactUrl(config.DATABASE_URL)}${config.DATABASE_SCHEMA ? ` (schema ${config.DATABASE_SCHEMA})` : ''}:`)
+    console.log(`from ${dataDir} to ${describeDatabase(config.DATABASE_URL, config.DATABASE_SCHEMA)}:`)
     for (const [kind, { moved, already }] of Object.entries(report)) console.log(`  ${kind}: ${moved} moved${already ? `, ${already} already there` : ''}`)
   } finally {
     await pool.end()

@@ -3,7 +3,7 @@ import { loadConfig } from '../config/env'
 import { isAnjuError } from '../core/errors'
 import { migrate } from '../store/postgres/migrate'
 import { createPool } from '../store/postgres/pool'
-import { redactUrl } from '../store/stores'
+import { describeDatabase } from '../store/stores'
 
 async function main(): Promise<void> {
   const config = loadConfig()
@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const pool = createPool({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, max: 1 })
   try {
     const applied = await migrate(pool, config.DATABASE_SCHEMA)
-    const where = `${redactUrl(config.DATABASE_URL)}${config.DATABASE_SCHEMA ? ` (schema ${config.DATABASE_SCHEMA})` : ''}`
+    const where = describeDatabase(config.DATABASE_URL, config.DATABASE_SCHEMA)
     console.log(applied.length ? `applied to ${where}: ${applied.join(', ')}` : `${where} is up to date`)
   } finally {
     await pool.end()
