@@ -271,7 +271,7 @@ export class DemandConversation {
     this.#escalating(ctx, 1)
     // Urgency is the priority; the category stays the topic it is about (a gas leak at home is housing).
     const ticket = (await this.#raise(ctx, { category: this.#topic(ctx), priority: 'urgent', summary: text }))!
-    const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
+    const settlement = this.#settlementOf(ctx)
     // Before the settlement is known: every duty phone the resident could ring (or the county duty desk's).
     const dutyPhones = settlement ? '' : this.#service.dutyPhones(ctx.locale).map((duty) => this.#t(ctx.locale, 'triage.duty_phone_line', { ...duty })).join('\n')
     ctx.reply(this.#t(ctx.locale, settlement ? 'triage.reply' : 'triage.reply_no_settlement', {
@@ -281,6 +281,10 @@ export class DemandConversation {
     }))
     if (ticket.joined) ctx.reply(this.#t(ctx.locale, 'ticket.joined_open', { id: ticket.id, count: this.#service.maxOpenPerResident }))
     if (!settlement) this.#askSettlement(ctx)
+  }
+
+  #settlementOf(ctx: Context) {
+    return this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
   }
 
   /** The turn is an escalation, resting on the escalation topic's sources ("问题不出村"). */
@@ -321,7 +325,7 @@ export class DemandConversation {
    */
   #heldBack(ctx: Context, summary: string): void {
     ctx.outcome = { ...ctx.outcome, fallback: true }
-    const settlement = this.#kb.settlements.find((s) => s.id === ctx.resident.settlementId)
+    const settlement = this.#settlementOf(ctx)
     ctx.reply(this.#t(ctx.locale, settlement ? 'ticket.address_busy' : 'ticket.address_busy_no_settlement', { phone: settlement?.serviceCentre.phone, summary }))
   }
 
