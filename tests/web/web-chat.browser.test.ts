@@ -61,6 +61,8 @@ describe('the web chat in a real browser', { timeout: 60_000 }, () => {
   async function raiseDemand(page: Page, chip: string, settlement: string, description: string) {
     await page.getByRole('button', { name: chip }).click()
     await page.locator('.choice', { hasText: settlement }).click()
+    // As a resident reads the question before answering: the page sends nothing while the last exchange is open.
+    await page.locator('#send:not([disabled])').waitFor()
     await page.locator('#input').fill(description)
     await page.locator('#input').press('Enter')
     // The first English message may build the matcher's English structures: more than expect.poll's 1 s default on a
